@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+
+
+class AuditConfig(AppConfig):
+    name = "duban.audit"
+    label = "audit"
+    verbose_name = "审计"
+
+    def ready(self):
+        from duban.audit import receivers  # noqa: F401  (login/logout/lockout events)

@@ -1,0 +1,35 @@
+// duban page behaviour. No inline scripts anywhere (CSP): behaviour hangs on data attributes.
+(function () {
+  "use strict";
+  // <form data-confirm="…"> and <button data-confirm="…"> ask before submitting.
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    var message = (event.submitter && event.submitter.dataset.confirm) || form.dataset.confirm;
+    if (message && !window.confirm(message)) {
+      event.preventDefault();
+    }
+  }, true);
+  // <select data-autosubmit> submits its form when changed (list filters).
+  document.addEventListener("change", function (event) {
+    if (event.target.matches("[data-autosubmit]")) {
+      event.target.form.requestSubmit();
+    }
+  });
+  // <button data-copy="#id"> copies the text of an element (tokens, passwords shown once).
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-copy]");
+    if (!button) return;
+    var source = document.querySelector(button.dataset.copy);
+    if (source && navigator.clipboard) {
+      navigator.clipboard.writeText(source.textContent.trim());
+      button.textContent = "已复制";
+    }
+  });
+  // Tree: expand or collapse everything.
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-tree-toggle]");
+    if (!button) return;
+    var open = button.dataset.treeToggle === "open";
+    document.querySelectorAll(".db-tree details").forEach(function (d) { d.open = open; });
+  });
+})();

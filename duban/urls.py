@@ -1,0 +1,16 @@
+from django.urls import include, path
+
+from duban.api.api import api
+
+urlpatterns = [
+    path("", include("duban.workbench.urls")),
+    path("accounts/", include("duban.accounts.urls")),
+    path("org/", include("duban.org.urls")),
+    path("audit/", include("duban.audit.urls")),
+    path("system/", include("duban.system.urls")),
+    path("api/", api.urls),
+]
+
+handler403 = "duban.workbench.errors.forbidden"
+handler404 = "duban.workbench.errors.not_found"
+handler500 = "duban.workbench.errors.server_error"

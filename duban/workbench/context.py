@@ -1,0 +1,16 @@
+from duban.org.access import access_for
+from duban.org.models import Role
+from duban.system.models import SiteSettings
+
+
+def navigation(request):
+    context = {"site": SiteSettings.current()}
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        from duban.workbench.navigation import sections_for
+
+        access = access_for(user)
+        labels = dict(Role.choices)
+        context["nav_sections"] = sections_for(request)
+        context["nav_roles"] = sorted({str(labels[g.role]) for g in access.grants})
+    return context

@@ -1,0 +1,59 @@
+"""The navigation: sections of entries, each shown only to those who may use it.
+
+Later capabilities (督办, 整改, 考评, 会议) add their sections here.
+"""
+
+from dataclasses import dataclass
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from duban.org.access import access_for
+
+
+@dataclass(frozen=True)
+class Entry:
+    title: str
+    url_name: str
+    icon: str
+    rule: str | None = None  # an Access method name; None = every signed-in person
+    prefix: str | None = None  # marks the entry active for every path under it
+
+
+SECTIONS = [
+    (_("工作"), [Entry(_("我的工作"), "workbench:home", "bi-house-door")]),
+    (
+        _("组织机构"),
+        [
+            Entry(_("单位"), "org:unit_tree", "bi-diagram-3", "can_browse_org", "/org/units"),
+            Entry(_("人员"), "org:people", "bi-people", "can_browse_org", "/org/people"),
+        ],
+    ),
+    (
+        _("系统管理"),
+        [
+            Entry(_("导入单位和人员"), "org:import", "bi-file-earmark-arrow-up", "can_edit_org", "/org/import"),
+            Entry(_("角色授权"), "org:grants", "bi-person-badge", "can_grant_roles", "/org/grants"),
+            Entry(_("系统设置"), "system:settings", "bi-gear", "can_configure", "/system/"),
+            Entry(_("安全审计日志"), "audit:events", "bi-shield-check", "can_read_audit", "/audit/events"),
+            Entry(_("数据变更记录"), "audit:history", "bi-clock-history", "can_read_audit", "/audit/history"),
+        ],
+    ),
+]
+
+
+def sections_for(request):
+    access = access_for(request.user)
+    path = request.path
+    result = []
+    for title, entries in SECTIONS:
+        shown = []
+        for entry in entries:
+            if entry.rule and not getattr(access, entry.rule)():
+                continue
+            url = reverse(entry.url_name)
+            active = path == url or bool(entry.prefix and path.startswith(entry.prefix))
+            shown.append({"title": entry.title, "url": url, "icon": entry.icon, "active": active})
+        if shown:
+            result.append({"title": title, "entries": shown})
+    return result

@@ -1,0 +1,153 @@
+"""What waits for each person on 我的工作, by role.
+
+Each role contributes panels. A panel that has nothing yet says what will appear
+there, so a new user learns what the page is for. Later capabilities add their
+own panels (reports to file, closures to review, ballots to run) here.
+"""
+
+from dataclasses import dataclass, field
+
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from duban.org.access import ALL
+from duban.org.models import Person, Role, RoleGrant, Unit
+
+
+@dataclass
+class Panel:
+    title: str
+    icon: str
+    empty_text: str
+    rows: list[dict] = field(default_factory=list)
+    action_url: str = ""
+    action_label: str = ""
+    count: int | None = None
+
+
+def _units_panel(access, role, title, empty_text) -> Panel:
+    scope = access.scope(role)
+    tree = access.tree
+    if scope == ALL:
+        ids = [node.id for node, depth in tree.walk() if depth == 1]
+    else:
+        ids = sorted(scope, key=lambda i: (tree.nodes[i].order, i))
+    rows = [
+        {"text": tree.nodes[i].name, "url": reverse("org:unit_detail", args=[i]), "meta": tree.path_name(i)}
+        for i in ids[:12]
+    ]
+    return Panel(title, "bi-diagram-3", empty_text, rows, count=len(ids))
+
+
+def panels_for(access) -> list[Panel]:
+    panels: list[Panel] = []
+    if access.has(Role.LEADER):
+        panels.append(_units_panel(access, Role.LEADER, _("分管单位"), _("分管的单位会显示在这里。")))
+        panels.append(
+            Panel(_("待我批示"), "bi-pen", _("督办事项需要您批示或审定时，会出现在这里。"))
+        )
+    if access.has(Role.OFFICE):
+        panels.append(
+            Panel(
+                _("待我审核"),
+                "bi-inboxes",
+                _("各单位提交的进展报告、延期申请和销号申请会出现在这里，等待督查办审核。"),
+            )
+        )
+    if access.has(Role.UNIT_HEAD):
+        panels.append(_units_panel(access, Role.UNIT_HEAD, _("我负责的单位"), _("您负责的单位会显示在这里。")))
+        panels.append(
+            Panel(_("待我审批"), "bi-check2-square", _("本单位联络员填好的进展报告和销号申请，提交前需要您审批。"))
+        )
+    if access.has(Role.LIAISON):
+        panels.append(
+            Panel(_("待我填报"), "bi-journal-text", _("本单位负责的督办事项到了填报周期，会出现在这里等您填报进展。"))
+        )
+    if access.has(Role.TASKFORCE):
+        panels.append(
+            _units_panel(access, Role.TASKFORCE, _("我联系的单位"), _("您所在联络组联系的单位会显示在这里。"))
+        )
+        panels.append(Panel(_("待我复核"), "bi-clipboard-check", _("联系单位的销号申请和回头看复查任务会出现在这里。")))
+    if access.has(Role.DISCIPLINE):
+        panels.append(Panel(_("问责线索"), "bi-exclamation-octagon", _("逾期未改、整改反弹等需要纪检跟进的事项会出现在这里。")))
+    if access.has(Role.STAFF) and len(panels) == 0:
+        panels.append(Panel(_("整改公开"), "bi-megaphone", _("学校公开的整改进展会出现在这里，您也可以在此提出意见。")))
+    if access.has(Role.SYS_ADMIN):
+        panels.append(_org_summary_panel())
+    if access.has(Role.SEC_ADMIN):
+        panels.append(_locked_accounts_panel())
+        panels.append(_recent_grants_panel())
+    if access.has(Role.AUDIT_ADMIN):
+        panels.append(_recent_events_panel())
+    return panels
+
+
+def _org_summary_panel() -> Panel:
+    units = Unit.objects.filter(is_active=True).count()
+    people = Person.objects.filter(is_active=True).count()
+    without_unit = Person.objects.filter(is_active=True, unit__isnull=True).count()
+    rows = [
+        {"text": _("启用的单位"), "url": reverse("org:unit_tree"), "meta": str(units)},
+        {"text": _("启用的账号"), "url": reverse("org:people"), "meta": str(people)},
+    ]
+    if without_unit:
+        rows.append({"text": _("未分配单位的人员"), "url": reverse("org:people") + "?unit=none", "meta": str(without_unit)})
+    return Panel(
+        _("组织机构概况"),
+        "bi-building",
+        _("还没有单位。可以逐个新增，也可以用 Excel 批量导入。"),
+        rows,
+        action_url=reverse("org:import"),
+        action_label=_("批量导入"),
+    )
+
+
+def _locked_accounts_panel() -> Panel:
+    from duban.accounts.selectors import locked_usernames
+
+    names = locked_usernames()
+    rows = [{"text": name, "url": reverse("org:people") + "?q=" + name, "meta": _("已锁定")} for name in names[:10]]
+    return Panel(_("被锁定的账号"), "bi-lock", _("连续 5 次输错密码的账号会被锁定 30 分钟，并显示在这里供您解锁。"), rows, count=len(names))
+
+
+def _recent_grants_panel() -> Panel:
+    grants = RoleGrant.objects.select_related("person", "unit").order_by("-granted_at")[:6]
+    rows = [
+        {
+            "text": f"{g.person.name} · {g.get_role_display()}",
+            "url": reverse("org:person_detail", args=[g.person_id]),
+            "meta": g.unit.name if g.unit_id else _("全校"),
+        }
+        for g in grants
+    ]
+    return Panel(
+        _("最近的角色授权"),
+        "bi-person-badge",
+        _("还没有授予任何角色。"),
+        rows,
+        action_url=reverse("org:grants"),
+        action_label=_("角色授权"),
+    )
+
+
+def _recent_events_panel() -> Panel:
+    from duban.audit.models import SecurityEvent
+
+    events = SecurityEvent.objects.order_by("-seq")[:8]
+    rows = [
+        {
+            "text": f"{e.get_kind_display()} · {e.actor_username or '-'}",
+            "url": reverse("audit:events") + f"?kind={e.kind}",
+            "meta": e.created_at,
+            "is_time": True,
+        }
+        for e in events
+    ]
+    return Panel(
+        _("最近的安全事件"),
+        "bi-shield-check",
+        _("登录、锁定、授权、导出等安全事件会记录在这里。"),
+        rows,
+        action_url=reverse("audit:events"),
+        action_label=_("查看全部"),
+    )
