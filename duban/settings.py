@@ -190,6 +190,7 @@ USE_TZ = True
 # --- Static files: served by the app itself (whitenoise) -----------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "staticfiles"
+STATICFILES_DIRS = [BASE_DIR / "duban" / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": VAR_DIR / "media"}},
     "staticfiles": {
@@ -201,6 +202,11 @@ STORAGES = {
     },
 }
 MEDIA_ROOT = VAR_DIR / "media"
+# Tests and DEBUG serve straight from the app folders; production serves the
+# collected, compressed, hashed copies (`collectstatic`, run by `make run`).
+WHITENOISE_USE_FINDERS = DEBUG or TESTING
+WHITENOISE_AUTOREFRESH = DEBUG or TESTING
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 
 # --- Background jobs (huey): SQLite file by default, Redis when REDIS_URL is set --
 REDIS_URL = env_str("REDIS_URL")

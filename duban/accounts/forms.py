@@ -3,6 +3,7 @@ from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
+from duban.accounts.passwords import chinese_password_errors
 from duban.lib.forms import StyledFormMixin
 
 
@@ -53,7 +54,7 @@ class PasswordChangeForm(StyledFormMixin, forms.Form):
                 try:
                     password_validation.validate_password(p1, self.user)
                 except forms.ValidationError as error:
-                    self.add_error("new_password1", error)
+                    self.add_error("new_password1", chinese_password_errors(error))
         return cleaned
 
 

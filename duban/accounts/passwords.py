@@ -30,3 +30,20 @@ class CharacterClassValidator:
         if self._enforced():
             return _("密码须包含大写字母、小写字母、数字和符号中的至少三类。")
         return ""
+
+
+def chinese_password_errors(error: ValidationError) -> ValidationError:
+    """Django's own Chinese catalogue lacks the "too short" message (its English text
+    changed in Django 5); give it in Chinese like the other validators' messages."""
+    messages = []
+    for item in error.error_list:
+        if item.code == "password_too_short":
+            min_length = (item.params or {}).get("min_length", 8)
+            messages.append(
+                ValidationError(
+                    _("密码太短，至少需要 %(min_length)d 个字符。") % {"min_length": min_length}, code=item.code
+                )
+            )
+        else:
+            messages.append(item)
+    return ValidationError(messages)

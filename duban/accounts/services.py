@@ -75,7 +75,11 @@ def api_token_create(*, person, name: str, request=None) -> tuple[ApiToken, str]
     raw = token_generate()
     token = ApiToken.objects.create(person=person, name=name[:60], digest=token_digest(raw), hint=raw[:10])
     security_event_record(
-        kind=EventKind.TOKEN_CREATED, actor=person, target=person.username, request=request, detail={"token": token.hint}
+        kind=EventKind.TOKEN_CREATED,
+        actor=person,
+        target=person.username,
+        request=request,
+        detail={"token": token.hint},
     )
     return token, raw
 

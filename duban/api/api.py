@@ -1,3 +1,42 @@
+"""The JSON API under /api/ (django-ninja).
+
+Authentication: a personal token (`Authorization: Bearer <token>`, created on the
+“API 令牌” page or with `manage.py create_api_token`) or the logged-in session
+(CSRF checked for unsafe methods). Permissions are the pages' rules
+(duban.org.access). Errors: see duban.api.errors.
+"""
+
 from ninja import NinjaAPI
 
-api = NinjaAPI(title="duban API", version="1", urls_namespace="api")
+from duban.api import errors
+from duban.api.auth import SessionAuth, TokenAuth
+from duban.api.docs import OfflineSwagger, docs_asset, docs_guard
+from duban.org.api import router as org_router
+
+DESCRIPTION = """督办平台的 JSON 接口。
+
+**认证**：在请求头中携带个人令牌 `Authorization: Bearer <令牌>`（在“API 令牌”页面创建，
+或运行 `python manage.py create_api_token 登录名`）；浏览器中已登录的会话也可直接调用
+（修改类请求须带 `X-CSRFToken`）。
+
+**权限**：与网页相同。浏览组织机构须拥有任一角色；新增、修改单位和人员仅限系统管理员。
+
+**错误**：统一返回 `{"detail": "中文说明"}`。401 未认证，403 无权访问，404 对象不存在，
+422 请求格式不符（`errors` 为逐项列表），400 数据校验未通过（`errors` 按字段列出）。
+"""
+
+api = NinjaAPI(
+    title="duban API",
+    version="1",
+    description=DESCRIPTION,
+    urls_namespace="api",
+    auth=[TokenAuth(), SessionAuth()],
+    docs=OfflineSwagger(settings={"persistAuthorization": False, "docExpansion": "list"}),
+    docs_url="/docs",
+    openapi_url="/openapi.json",
+    docs_decorator=docs_guard,
+)
+errors.register(api)
+
+api.get("/docs/assets/{name}", auth=None, include_in_schema=False, url_name="docs-asset")(docs_asset)
+api.add_router("/", org_router)

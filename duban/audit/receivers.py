@@ -27,6 +27,4 @@ def on_login_failed(sender, credentials, request=None, **kwargs):
 
 @receiver(user_locked_out)
 def on_locked_out(sender, request, username, ip_address, **kwargs):
-    security_event_record(
-        kind=EventKind.LOCKOUT, actor_username=username or "", target=username or "", request=request
-    )
+    security_event_record(kind=EventKind.LOCKOUT, actor_username=username or "", target=username or "", request=request)

@@ -1,8 +1,10 @@
-from django.http import HttpResponse
 from django.urls import path
+
+from duban.audit import views
 
 app_name = "audit"
 urlpatterns = [
-    path("events/", lambda r: HttpResponse("todo"), name="events"),
-    path("history/", lambda r: HttpResponse("todo"), name="history"),
+    path("events/", views.security_events, name="events"),
+    path("events/verify/", views.chain_verify, name="verify"),
+    path("history/", views.record_history, name="history"),
 ]

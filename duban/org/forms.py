@@ -20,7 +20,8 @@ class TreeUnitField(forms.ModelChoiceField):
     """A unit <select> whose options are indented as the tree."""
 
     def __init__(self, *args, **kwargs):
-        super().__init__(queryset=Unit.objects.all(), *args, **kwargs)
+        kwargs.setdefault("queryset", Unit.objects.all())
+        super().__init__(*args, **kwargs)
 
     def set_tree(self, tree: UnitTree, *, exclude=frozenset(), blank="——", kinds=None):
         self.choices = unit_choices(tree, exclude=exclude, blank=blank, kinds=kinds)
@@ -78,9 +79,14 @@ class PersonForm(StyledFormMixin, forms.ModelForm):
     def clean_password(self):
         from django.contrib.auth import password_validation
 
+        from duban.accounts.passwords import chinese_password_errors
+
         value = self.cleaned_data.get("password")
         if value:
-            password_validation.validate_password(value, self.instance)
+            try:
+                password_validation.validate_password(value, self.instance)
+            except forms.ValidationError as error:
+                raise chinese_password_errors(error)
         return value
 
 
@@ -109,7 +115,9 @@ class GrantForm(StyledFormMixin, forms.Form):
 
 
 class PeopleFilterForm(StyledFormMixin, forms.Form):
-    q = forms.CharField(label=_("搜索"), required=False, widget=forms.TextInput(attrs={"placeholder": "姓名、登录名、职务"}))
+    q = forms.CharField(
+        label=_("搜索"), required=False, widget=forms.TextInput(attrs={"placeholder": "姓名、登录名、职务"})
+    )
     unit = forms.CharField(label=_("单位"), required=False)
     rank = forms.ChoiceField(label=_("职级"), required=False)
     role = forms.ChoiceField(label=_("角色"), required=False)

@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -12,6 +13,14 @@ from duban.org import services
 from duban.org.access import access_for, require
 from duban.org.forms import GrantForm, unit_choices
 from duban.org.models import Person, Role, RoleGrant
+
+
+def _next_or(request, default: str) -> str:
+    """Where to go after a POST: the posted `next` when it stays on this site."""
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return target
+    return default
 
 
 @require("can_grant_roles")
@@ -34,8 +43,10 @@ def grants(request):
             form.add_error(None, error)
         else:
             messages.success(request, _("已授予：%(grant)s") % {"grant": grant})
-            return redirect(request.POST.get("next") or "org:grants")
-    rows = RoleGrant.objects.select_related("person", "unit", "granted_by").order_by("role", "unit__order", "person__name")
+            return redirect(_next_or(request, "org:grants"))
+    rows = RoleGrant.objects.select_related("person", "unit", "granted_by").order_by(
+        "role", "unit__order", "person__name"
+    )
     role = request.GET.get("role", "")
     if role:
         rows = rows.filter(role=role)
@@ -63,7 +74,7 @@ def grant_revoke(request, pk):
         messages.error(request, " ".join(error.messages))
     else:
         messages.success(request, _("已撤销：%(grant)s") % {"grant": label})
-    return redirect(request.POST.get("next") or "org:grants")
+    return redirect(_next_or(request, "org:grants"))
 
 
 @require("can_grant_roles")

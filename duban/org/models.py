@@ -120,7 +120,7 @@ class Person(AbstractBaseUser, PermissionsMixin):
     class Meta:
         verbose_name = _("人员")
         verbose_name_plural = _("人员")
-        ordering = ["unit__order", "unit_id", "id"]
+        ordering = ["id"]
         indexes = [
             # org.selectors.people_list filters by unit and orders by name.
             models.Index(fields=["unit", "name"], name="person_unit_name"),

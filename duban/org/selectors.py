@@ -43,3 +43,13 @@ def unit_heads() -> dict[int, list[str]]:
 
 def unit_with_relations(pk: int) -> Unit:
     return Unit.objects.select_related("parent").prefetch_related("covered_units", "grid_groups").get(pk=pk)
+
+
+def grid_member_counts() -> dict[int, int]:
+    """Members of each grid group (task-force grants on it)."""
+    from duban.org.models import Role, RoleGrant
+
+    rows = (
+        RoleGrant.objects.filter(role=Role.TASKFORCE, person__is_active=True).values("unit_id").annotate(n=Count("id"))
+    )
+    return {row["unit_id"]: row["n"] for row in rows}

@@ -48,9 +48,9 @@ def unit_save(*, acting_user, unit: Unit, covered_units=None) -> Unit:
     _require_sys_admin(acting_user)
     unit_parent_check(unit, unit.parent)
     if not unit.is_active and unit.pk:
-        has_active = Unit.objects.filter(parent=unit, is_active=True).exists() or unit.people.filter(
-            is_active=True
-        ).exists()
+        has_active = (
+            Unit.objects.filter(parent=unit, is_active=True).exists() or unit.people.filter(is_active=True).exists()
+        )
         if has_active:
             raise ValidationError({"is_active": ERR_UNIT_HAS_ACTIVE})
     unit.save()
@@ -79,7 +79,7 @@ def role_grant(*, acting_user, person: Person, role: str, unit: Unit | None, req
     if not person.is_active:
         raise ValidationError(ERR_INACTIVE_PERSON)
     # Lock the person so two concurrent grants cannot both pass the exclusivity rule.
-    Person.objects.select_for_update().filter(pk=person.pk).first()
+    list(Person.objects.select_for_update().filter(pk=person.pk).order_by().values_list("pk", flat=True))
     held = set(RoleGrant.objects.filter(person=person).values_list("role", flat=True))
     if role in ADMIN_ROLES:
         if unit is not None:
@@ -113,6 +113,4 @@ def role_revoke(*, acting_user, grant: RoleGrant, request=None) -> None:
     detail = {"role": grant.role, "unit": grant.unit.name if grant.unit_id else "全校"}
     target = grant.person.username
     grant.delete()
-    security_event_record(
-        kind=EventKind.ROLE_REVOKED, actor=acting_user, target=target, request=request, detail=detail
-    )
+    security_event_record(kind=EventKind.ROLE_REVOKED, actor=acting_user, target=target, request=request, detail=detail)

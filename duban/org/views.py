@@ -37,6 +37,7 @@ def unit_tree(request):
     tree = access.tree
     counts = selectors.people_counts_by_unit()
     heads = selectors.unit_heads()
+    members = selectors.grid_member_counts()
     q = request.GET.get("q", "").strip()
     show_inactive = request.GET.get("inactive") == "1"
     matches: set[int] = set()
@@ -65,6 +66,8 @@ def unit_tree(request):
                     "people": counts.get(node.id, 0),
                     "people_total": sum(counts.get(i, 0) for i in subtree),
                     "heads": heads.get(node.id, []),
+                    "covered": [tree.nodes[i].name for i in node.covered if i in tree.nodes],
+                    "members": members.get(node.id, 0),
                     "match": node.id in matches,
                     "open": depth < 1 or visible is not None,
                     "children": build(node.children, depth + 1),
@@ -91,7 +94,7 @@ def unit_detail(request, pk):
     children = Unit.objects.filter(parent=unit).order_by("order", "id")
     counts = selectors.people_counts_by_unit()
     people = Person.objects.filter(unit=unit, is_active=True).prefetch_related("grants").order_by("id")
-    grants = RoleGrant.objects.filter(unit=unit).select_related("person").order_by("role", "person__name")
+    grants = RoleGrant.objects.filter(unit=unit).select_related("person__unit").order_by("role", "person__name")
     context = {
         "unit": unit,
         "ancestors": tree.ancestors(unit.pk),
@@ -114,6 +117,9 @@ def unit_edit(request, pk=None):
     initial = {}
     if pk is None and request.GET.get("parent", "").isdigit():
         initial["parent"] = int(request.GET["parent"])
+    elif pk is None and len(access.tree.roots) == 1:
+        # Most new units belong under the institution itself.
+        initial["parent"] = access.tree.roots[0].id
     form = UnitForm(request.POST or None, instance=unit, initial=initial, tree=access.tree)
     if request.method == "POST" and form.is_valid():
         try:

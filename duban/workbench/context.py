@@ -11,6 +11,7 @@ def navigation(request):
 
         access = access_for(user)
         labels = dict(Role.choices)
-        context["nav_sections"] = sections_for(request)
+        # Until the initial password is changed, nothing else is reachable: show no navigation.
+        context["nav_sections"] = [] if user.must_change_password else sections_for(request)
         context["nav_roles"] = sorted({str(labels[g.role]) for g in access.grants})
     return context

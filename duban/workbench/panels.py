@@ -43,9 +43,7 @@ def panels_for(access) -> list[Panel]:
     panels: list[Panel] = []
     if access.has(Role.LEADER):
         panels.append(_units_panel(access, Role.LEADER, _("分管单位"), _("分管的单位会显示在这里。")))
-        panels.append(
-            Panel(_("待我批示"), "bi-pen", _("督办事项需要您批示或审定时，会出现在这里。"))
-        )
+        panels.append(Panel(_("待我批示"), "bi-pen", _("督办事项需要您批示或审定时，会出现在这里。")))
     if access.has(Role.OFFICE):
         panels.append(
             Panel(
@@ -69,7 +67,9 @@ def panels_for(access) -> list[Panel]:
         )
         panels.append(Panel(_("待我复核"), "bi-clipboard-check", _("联系单位的销号申请和回头看复查任务会出现在这里。")))
     if access.has(Role.DISCIPLINE):
-        panels.append(Panel(_("问责线索"), "bi-exclamation-octagon", _("逾期未改、整改反弹等需要纪检跟进的事项会出现在这里。")))
+        panels.append(
+            Panel(_("问责线索"), "bi-exclamation-octagon", _("逾期未改、整改反弹等需要纪检跟进的事项会出现在这里。"))
+        )
     if access.has(Role.STAFF) and len(panels) == 0:
         panels.append(Panel(_("整改公开"), "bi-megaphone", _("学校公开的整改进展会出现在这里，您也可以在此提出意见。")))
     if access.has(Role.SYS_ADMIN):
@@ -91,7 +91,9 @@ def _org_summary_panel() -> Panel:
         {"text": _("启用的账号"), "url": reverse("org:people"), "meta": str(people)},
     ]
     if without_unit:
-        rows.append({"text": _("未分配单位的人员"), "url": reverse("org:people") + "?unit=none", "meta": str(without_unit)})
+        rows.append(
+            {"text": _("未分配单位的人员"), "url": reverse("org:people") + "?unit=none", "meta": str(without_unit)}
+        )
     return Panel(
         _("组织机构概况"),
         "bi-building",
@@ -107,7 +109,13 @@ def _locked_accounts_panel() -> Panel:
 
     names = locked_usernames()
     rows = [{"text": name, "url": reverse("org:people") + "?q=" + name, "meta": _("已锁定")} for name in names[:10]]
-    return Panel(_("被锁定的账号"), "bi-lock", _("连续 5 次输错密码的账号会被锁定 30 分钟，并显示在这里供您解锁。"), rows, count=len(names))
+    return Panel(
+        _("被锁定的账号"),
+        "bi-lock",
+        _("连续 5 次输错密码的账号会被锁定 30 分钟，并显示在这里供您解锁。"),
+        rows,
+        count=len(names),
+    )
 
 
 def _recent_grants_panel() -> Panel:

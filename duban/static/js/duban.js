@@ -32,4 +32,14 @@
     var open = button.dataset.treeToggle === "open";
     document.querySelectorAll(".db-tree details").forEach(function (d) { d.open = open; });
   });
+  // Unit form: the covered-units checklist only matters for a grid group (联络组).
+  function syncGridFields() {
+    var kind = document.querySelector("form[data-unit-form] select[name=kind]");
+    var covered = document.querySelector("form[data-unit-form] [data-field=covered_units]");
+    if (kind && covered) covered.hidden = kind.value !== "grid_group";
+  }
+  document.addEventListener("change", function (event) {
+    if (event.target.matches("form[data-unit-form] select[name=kind]")) syncGridFields();
+  });
+  document.addEventListener("DOMContentLoaded", syncGridFields);
 })();

@@ -57,3 +57,12 @@ def sort_link(context, field, label):
 @register.simple_tag
 def tag(text, colour="grey"):
     return format_html('<span class="db-tag db-tag-{}">{}</span>', colour, text)
+
+
+@register.filter
+def role_labels(grants):
+    """Distinct role names of a person's grants, in role order (scoped grants repeat roles)."""
+    seen: dict[str, str] = {}
+    for grant in grants:
+        seen.setdefault(grant.role, grant.get_role_display())
+    return list(seen.values())

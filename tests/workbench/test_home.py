@@ -1,0 +1,48 @@
+"""我的工作: every persona lands on it and sees panels for their roles."""
+
+import pytest
+
+from tests.org.test_views import ALL_PERSONAS
+
+EXPECTED_PANEL = {
+    "leader": "分管单位",
+    "office": "待我审核",
+    "head": "我负责的单位",
+    "liaison": "待我填报",
+    "taskforce": "我联系的单位",
+    "discipline": "问责线索",
+    "staff": "整改公开",
+    "outsider": "我负责的单位",
+    "sys_admin": "组织机构概况",
+    "sec_admin": "被锁定的账号",
+    "audit_admin": "最近的安全事件",
+    "norole": "您还没有被授予任何角色",
+}
+
+
+@pytest.mark.parametrize("persona", ALL_PERSONAS)
+def test_home_shows_role_panels(persona, people, client_for):
+    response = client_for(getattr(people, persona)).get("/")
+    assert response.status_code == 200
+    assert EXPECTED_PANEL[persona] in response.content.decode()
+
+
+def test_home_needs_login(client):
+    response = client.get("/")
+    assert response.status_code == 302 and response.url.startswith("/accounts/login/")
+
+
+def test_taskforce_sees_covered_units(org, people, client_for):
+    page = client_for(people.taskforce).get("/").content.decode()
+    assert "航空运输系党支部" in page
+
+
+def test_navigation_follows_roles(people, client_for):
+    office = client_for(people.office).get("/").content.decode()
+    assert "/org/units/" in office and "/org/grants/" not in office and "/audit/events/" not in office
+    sec = client_for(people.sec_admin).get("/").content.decode()
+    assert "/org/grants/" in sec and "/org/import/" not in sec and "/audit/events/" not in sec
+    audit = client_for(people.audit_admin).get("/").content.decode()
+    assert "/audit/events/" in audit and "/org/grants/" not in audit and "/system/" not in audit
+    sysadmin = client_for(people.sys_admin).get("/").content.decode()
+    assert "/org/import/" in sysadmin and "/system/" in sysadmin and "/audit/events/" not in sysadmin
