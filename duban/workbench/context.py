@@ -4,7 +4,7 @@ from duban.system.models import SiteSettings
 
 
 def navigation(request):
-    context = {"site": SiteSettings.current()}
+    context = {"site_settings": SiteSettings.current()}
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
         from duban.workbench.navigation import sections_for

@@ -475,7 +475,7 @@ def test_commit_is_all_or_nothing(people, org, monkeypatch):
     data = xlsx(VALID_UNITS, VALID_PEOPLE)
     before = snapshot()
     calls = []
-    real_hash = importing._temporary_password_hash
+    real_hash = importing.commit._temporary_password_hash
 
     def failing_hash(password):
         calls.append(password)
@@ -483,7 +483,7 @@ def test_commit_is_all_or_nothing(people, org, monkeypatch):
             raise RuntimeError("disk full")
         return real_hash(password)
 
-    monkeypatch.setattr(importing, "_temporary_password_hash", failing_hash)
+    monkeypatch.setattr(importing.commit, "_temporary_password_hash", failing_hash)
     with pytest.raises(RuntimeError):
         importing.import_commit(acting_user=people.sys_admin, path=io.BytesIO(data))
     assert snapshot() == before
@@ -498,7 +498,7 @@ def test_integrity_error_during_commit_rolls_back_and_reports(people, org, monke
     def conflict(password):
         raise IntegrityError("UNIQUE constraint failed: org_person.username")
 
-    monkeypatch.setattr(importing, "_temporary_password_hash", conflict)
+    monkeypatch.setattr(importing.commit, "_temporary_password_hash", conflict)
     outcome = importing.import_commit(acting_user=people.sys_admin, path=io.BytesIO(data))
     assert isinstance(outcome, importing.ImportPlan)
     assert outcome.general_errors == [importing.ERR_COMMIT_CONFLICT]
@@ -577,7 +577,7 @@ def test_upload_refuses_files_over_the_size_limit(admin, people, var_dir, settin
 
 
 def test_upload_refuses_too_many_rows(admin, people, var_dir, monkeypatch):
-    monkeypatch.setattr(importing, "MAX_ROWS", 5)
+    monkeypatch.setattr(importing.reading, "MAX_ROWS", 5)
     units = [unit_row(f"处{i}", "职能部门") for i in range(3)]
     rows = [person_row(f"人{i}", f"u{i}", "人事处") for i in range(3)]
     assert_refused(upload(admin, xlsx(units, rows)), importing.ERR_TOO_MANY_ROWS.format(limit=5), var_dir)

@@ -46,3 +46,11 @@ def test_navigation_follows_roles(people, client_for):
     assert "/audit/events/" in audit and "/org/grants/" not in audit and "/system/" not in audit
     sysadmin = client_for(people.sys_admin).get("/").content.decode()
     assert "/org/import/" in sysadmin and "/system/" in sysadmin and "/audit/events/" not in sysadmin
+
+
+def test_login_page_names_the_system_and_institution(db, client):
+    from duban.system.models import SiteSettings
+
+    SiteSettings.objects.create(id=1, institution_name="江城航空学院", system_name="督查督办平台")
+    page = client.get("/accounts/login/").content.decode()
+    assert "督查督办平台" in page and "江城航空学院" in page
