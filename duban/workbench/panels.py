@@ -29,6 +29,8 @@ def _units_panel(access, role, title, empty_text) -> Panel:
     scope = access.scope(role)
     tree = access.tree
     if scope == ALL:
+        # An institution-wide grant: show the units directly under the institution.
+        title = _("全校各单位")
         ids = [node.id for node, depth in tree.walk() if depth == 1]
     else:
         ids = sorted(scope, key=lambda i: (tree.nodes[i].order, i))
@@ -36,7 +38,15 @@ def _units_panel(access, role, title, empty_text) -> Panel:
         {"text": tree.nodes[i].name, "url": reverse("org:unit_detail", args=[i]), "meta": tree.path_name(i)}
         for i in ids[:12]
     ]
-    return Panel(title, "bi-diagram-3", empty_text, rows, count=len(ids))
+    return Panel(
+        title,
+        "bi-diagram-3",
+        empty_text,
+        rows,
+        count=len(ids),
+        action_url=reverse("org:unit_tree") if len(ids) > len(rows) else "",
+        action_label=_("查看全部"),
+    )
 
 
 def panels_for(access) -> list[Panel]:

@@ -5,7 +5,7 @@ import pytest
 from tests.org.test_views import ALL_PERSONAS
 
 EXPECTED_PANEL = {
-    "leader": "分管单位",
+    "leader": "全校各单位",
     "office": "待我审核",
     "head": "我负责的单位",
     "liaison": "待我填报",
@@ -54,3 +54,14 @@ def test_login_page_names_the_system_and_institution(db, client):
     SiteSettings.objects.create(id=1, institution_name="江城航空学院", system_name="督查督办平台")
     page = client.get("/accounts/login/").content.decode()
     assert "督查督办平台" in page and "江城航空学院" in page
+
+
+def test_supervising_leader_sees_the_units_they_supervise(org, people, client_for):
+    from duban.org.models import Person, Role, RoleGrant
+
+    vice = Person.objects.create_user(
+        username="vp", password="x", name="钱副校长", unit=org.school, must_change_password=False
+    )
+    RoleGrant.objects.create(person=vice, role=Role.LEADER, unit=org.academic)
+    page = client_for(vice).get("/").content.decode()
+    assert "分管单位" in page and "教务处" in page and "人事处" not in page
