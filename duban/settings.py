@@ -43,6 +43,8 @@ INSTALLED_APPS = [
     "duban.audit",
     "duban.system",
     "duban.workbench",
+    "duban.notify",
+    "duban.supervision",
     "duban.api",
 ]
 
@@ -220,6 +222,19 @@ if REDIS_URL:
     HUEY.update({"huey_class": "huey.RedisHuey", "connection": {"url": REDIS_URL}})
 else:
     HUEY.update({"huey_class": "huey.SqliteHuey", "filename": str(VAR_DIR / "huey.sqlite3")})
+
+# --- Mail: console in development; set EMAIL_HOST (and friends) to send for real ---
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
+EMAIL_HOST = env_str("EMAIL_HOST")
+EMAIL_BACKEND = env_str(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend" if EMAIL_HOST else "django.core.mail.backends.console.EmailBackend",
+)
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "duban@localhost")
 
 # --- Audit ---------------------------------------------------------------------
 AUDITLOG_INCLUDE_ALL_MODELS = False

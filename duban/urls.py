@@ -8,6 +8,8 @@ urlpatterns = [
     path("org/", include("duban.org.urls")),
     path("audit/", include("duban.audit.urls")),
     path("system/", include("duban.system.urls")),
+    path("supervision/", include("duban.supervision.urls")),
+    path("inbox/", include("duban.notify.urls")),
     path("api/", api.urls),
 ]
 

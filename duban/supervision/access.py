@@ -1,0 +1,69 @@
+"""Who may see and do what in supervision. Views, the API and the reminders ask here."""
+
+from django.db.models import Q
+
+from duban.org.access import ALL, Access
+from duban.org.models import Role
+
+# Roles that see every plan and item of the institution.
+SEE_ALL = (Role.OFFICE, Role.DISCIPLINE)
+
+
+def items_visible(access: Access, queryset):
+    """Restrict an Item queryset to what the person may see."""
+    if not access.grants:
+        return queryset.none()
+    if access.has(*SEE_ALL) or access.scope(Role.LEADER) == ALL:
+        return queryset
+    units = set()
+    for role in (Role.LEADER, Role.UNIT_HEAD, Role.LIAISON, Role.STAFF, Role.TASKFORCE):
+        scope = access.scope(role)
+        if scope == ALL:
+            return queryset
+        units |= scope
+    person = access.person
+    return queryset.filter(
+        Q(lead_unit_id__in=units) | Q(co_units__in=units) | Q(patron_leader=person) | Q(responsible_person=person)
+    ).distinct()
+
+
+def can_see_plans(access: Access) -> bool:
+    return bool(access.grants) and not access.is_admin
+
+
+def can_manage(access: Access) -> bool:
+    """Create and edit plans and items, review reports, issue notices: the office."""
+    return access.has(Role.OFFICE)
+
+
+def can_see_item(access: Access, item) -> bool:
+    return items_visible(access, type(item).objects.filter(pk=item.pk)).exists()
+
+
+def _leads(access: Access, item, *roles) -> bool:
+    return access.covers(item.lead_unit_id, *roles)
+
+
+def can_fill_report(access: Access, item) -> bool:
+    return _leads(access, item, Role.LIAISON, Role.UNIT_HEAD) or item.responsible_person_id == access.person.pk
+
+
+def can_submit_report(access: Access, item) -> bool:
+    return _leads(access, item, Role.UNIT_HEAD)
+
+
+def can_review_report(access: Access, item) -> bool:
+    return can_manage(access)
+
+
+def can_request_deferral(access: Access, item) -> bool:
+    return _leads(access, item, Role.UNIT_HEAD)
+
+
+def can_decide_deferral(access: Access, item) -> bool:
+    return can_manage(access) or (item.patron_leader_id is not None and item.patron_leader_id == access.person.pk)
+
+
+def can_instruct(access: Access, item) -> bool:
+    """Leaders write instructions on items they can see."""
+    return access.has(Role.LEADER)

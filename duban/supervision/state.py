@@ -1,0 +1,131 @@
+"""Keeping ItemState (the cached status) in step with the facts.
+
+`item_state_refresh` runs after every change of an item's facts; `states_refresh`
+re-evaluates many items at once (the periodic sweep, as days pass). Both call
+status.evaluate(), the single rule.
+"""
+
+import datetime
+from collections import defaultdict
+
+from django.db.models import Count, OuterRef, Subquery
+from django.utils import timezone
+
+from duban.supervision.models import Item, ItemState, ProgressReport, ReportStatus, TimeNode
+from duban.supervision.models.reports import UNFINISHED
+from duban.supervision.status import Facts, Node, Verdict, evaluate
+
+STATE_FIELDS = [
+    "status",
+    "colour",
+    "progress",
+    "expected",
+    "reason",
+    "days_left",
+    "computed_on",
+    "last_report_on",
+    "missing_reports",
+]
+
+
+def facts_for(item: Item, nodes, progress: int | None) -> Facts:
+    return Facts(
+        start=item.start_date,
+        due=item.due_date,
+        completed_on=item.completed_on,
+        progress=progress,
+        nodes=tuple(Node(n.due_date, n.done_on, n.target_percent, n.title) for n in nodes),
+        deferred=item.is_deferred,
+    )
+
+
+def item_verdict(item: Item, today: datetime.date | None = None) -> Verdict:
+    """Evaluate one item live (detail pages)."""
+    today = today or timezone.localdate()
+    latest = (
+        ProgressReport.objects.filter(item=item, status=ReportStatus.ACCEPTED)
+        .order_by("-period_start")
+        .values_list("percent", flat=True)
+        .first()
+    )
+    return evaluate(facts_for(item, item.nodes.all(), latest), today, item.plan.policy())
+
+
+def item_state_refresh(item: Item, today: datetime.date | None = None) -> ItemState:
+    """Re-evaluate one item and store the result."""
+    states_refresh(Item.objects.filter(pk=item.pk), today)
+    return ItemState.objects.get(item=item)
+
+
+def states_refresh(items, today: datetime.date | None = None, chunk: int = 2000) -> int:
+    """Re-evaluate the given items (a queryset) in chunks; returns how many changed."""
+    today = today or timezone.localdate()
+    latest_percent = (
+        ProgressReport.objects.filter(item=OuterRef("pk"), status=ReportStatus.ACCEPTED)
+        .order_by("-period_start")
+        .values("percent")[:1]
+    )
+    latest_period = (
+        ProgressReport.objects.filter(item=OuterRef("pk"), status=ReportStatus.ACCEPTED)
+        .order_by("-period_start")
+        .values("period_end")[:1]
+    )
+    changed = 0
+    ids = list(items.values_list("pk", flat=True))
+    for start in range(0, len(ids), chunk):
+        batch_ids = ids[start : start + chunk]
+        batch = list(
+            Item.objects.filter(pk__in=batch_ids)
+            .select_related("plan")
+            .annotate(latest_percent=Subquery(latest_percent), latest_period=Subquery(latest_period))
+        )
+        nodes = defaultdict(list)
+        for node in TimeNode.objects.filter(item_id__in=batch_ids).order_by("due_date"):
+            nodes[node.item_id].append(node)
+        missing = _missing_counts(batch, today)
+        existing = {s.item_id: s for s in ItemState.objects.filter(item_id__in=batch_ids)}
+        to_create, to_update = [], []
+        for item in batch:
+            verdict = evaluate(facts_for(item, nodes[item.pk], item.latest_percent), today, item.plan.policy())
+            values = {
+                "status": verdict.status,
+                "colour": verdict.colour,
+                "progress": 100 if item.completed_on else (item.latest_percent or 0),
+                "expected": verdict.expected,
+                "reason": verdict.reason[:120],
+                "days_left": verdict.days_left,
+                "computed_on": today,
+                "last_report_on": item.latest_period,
+                "missing_reports": missing.get(item.pk, 0),
+            }
+            state = existing.get(item.pk)
+            if state is None:
+                to_create.append(ItemState(item_id=item.pk, **values))
+                changed += 1
+            elif any(getattr(state, k) != v for k, v in values.items()):
+                for key, value in values.items():
+                    setattr(state, key, value)
+                to_update.append(state)
+                changed += 1
+        # ItemState is a cache, not audited: bulk writes are fine here.
+        ItemState.objects.bulk_create(to_create, ignore_conflicts=True)
+        if to_update:
+            ItemState.objects.bulk_update(to_update, STATE_FIELDS)
+    return changed
+
+
+def _missing_counts(items, today) -> dict[int, int]:
+    """Reports past due plus the plan's grace that are still unfinished, per item."""
+    result: dict[int, int] = {}
+    by_grace = defaultdict(list)
+    for item in items:
+        by_grace[item.plan.report_grace_days].append(item.pk)
+    for grace, ids in by_grace.items():
+        cutoff = today - datetime.timedelta(days=grace)
+        rows = (
+            ProgressReport.objects.filter(item_id__in=ids, status__in=UNFINISHED, due_date__lt=cutoff)
+            .values("item_id")
+            .annotate(n=Count("id"))
+        )
+        result.update({row["item_id"]: row["n"] for row in rows})
+    return result
