@@ -80,6 +80,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "duban.workbench.context.navigation",
+                "duban.notify.context.inbox",
             ],
         },
     }
@@ -235,6 +236,9 @@ EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "duban@localhost")
+
+# --- Demo data: `load_demo` runs these after the demo institution, in order ---
+DEMO_LOADERS = ["duban.supervision.demo.load_demo"]
 
 # --- Audit ---------------------------------------------------------------------
 AUDITLOG_INCLUDE_ALL_MODELS = False

@@ -12,6 +12,7 @@ from duban.api import errors
 from duban.api.auth import SessionAuth, TokenAuth
 from duban.api.docs import OfflineSwagger, docs_asset, docs_guard
 from duban.org.api import router as org_router
+from duban.supervision.api import router as supervision_router
 
 DESCRIPTION = """督办平台的 JSON 接口。
 
@@ -20,6 +21,9 @@ DESCRIPTION = """督办平台的 JSON 接口。
 （修改类请求须带 `X-CSRFToken`）。
 
 **权限**：与网页相同。浏览组织机构须拥有任一角色；新增、修改单位和人员仅限系统管理员。
+督查督办接口对系统、安全、审计管理员和无角色者一律 403；看不到的事项（非本单位牵头或协办、
+非本人帮包或负责）返回 404；计划和事项的维护、报告审核仅限督查办，填报、提交、申请延期、
+审批延期按牵头单位的联络员、负责人和帮包领导区分，无权时 403 并说明原因。
 
 **错误**：统一返回 `{"detail": "中文说明"}`。401 未认证，403 无权访问，404 对象不存在，
 422 请求格式不符（`errors` 为逐项列表），400 数据校验未通过（`errors` 按字段列出）。
@@ -40,3 +44,4 @@ errors.register(api)
 
 api.get("/docs/assets/{name}", auth=None, include_in_schema=False, url_name="docs-asset")(docs_asset)
 api.add_router("/", org_router)
+api.add_router("/", supervision_router)

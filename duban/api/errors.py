@@ -32,6 +32,10 @@ ERR_THROTTLED = "请求过于频繁，请稍后再试。"
 # pydantic error types -> Chinese.
 PYDANTIC_MESSAGES = {
     "missing": "缺少必填字段",
+    "date_from_datetime_parsing": "应为日期（年-月-日）",
+    "date_from_datetime_inexact": "应为日期（年-月-日）",
+    "date_parsing": "应为日期（年-月-日）",
+    "date_type": "应为日期（年-月-日）",
     "extra_forbidden": "不允许的字段",
     "int_parsing": "应为整数",
     "int_type": "应为整数",

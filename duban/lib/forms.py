@@ -8,7 +8,7 @@ class StyledFormMixin:
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
             widget = field.widget
-            if isinstance(widget, forms.CheckboxInput):
+            if isinstance(widget, (forms.CheckboxInput, forms.RadioSelect)):
                 css = "form-check-input"
             elif isinstance(widget, (forms.Select, forms.SelectMultiple)) and not isinstance(
                 widget, forms.CheckboxSelectMultiple

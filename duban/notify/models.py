@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 
 class MessageKind(models.TextChoices):
-    REMINDER = "reminder", _("到期提醒")
+    REMINDER = "reminder", _("自动提醒")
     URGE = "urge", _("催办")
     NOTICE = "notice", _("督办单")
     WARNING = "warning", _("告诫提醒")

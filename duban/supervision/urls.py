@@ -4,7 +4,7 @@ from django.urls import include, path
 
 app_name = "supervision"
 urlpatterns = [
-    # path("", include("duban.supervision.views.urls_core")),  # re-enabled when the core views land
+    path("", include("duban.supervision.views.urls_core")),
     path("", include("duban.supervision.views.urls_actions")),
     path("", include("duban.supervision.views.urls_dashboards")),
     path("", include("duban.supervision.views.urls_summaries")),

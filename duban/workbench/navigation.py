@@ -16,12 +16,43 @@ class Entry:
     title: str
     url_name: str
     icon: str
-    rule: str | None = None  # an Access method name; None = every signed-in person
+    rule: object = None  # an Access method name or a function of Access; None = every signed-in person
     prefix: str | None = None  # marks the entry active for every path under it
 
 
+def _supervision_rules():
+    from duban.org.models import Role
+    from duban.supervision import access as rules
+
+    return {
+        "plans": rules.can_see_plans,
+        "office": rules.can_manage,
+        "reporter": lambda a: a.has(Role.LIAISON, Role.UNIT_HEAD),
+        "leader": lambda a: a.has(Role.LEADER),
+    }
+
+
+_S = _supervision_rules()
+
 SECTIONS = [
-    (_("工作"), [Entry(_("我的工作"), "workbench:home", "bi-house-door")]),
+    (
+        _("工作"),
+        [
+            Entry(_("我的工作"), "workbench:home", "bi-house-door"),
+            Entry(_("消息"), "notify:inbox", "bi-bell", None, "/inbox/"),
+        ],
+    ),
+    (
+        _("督查督办"),
+        [
+            Entry(_("督办计划"), "supervision:plan_list", "bi-journal-check", _S["plans"], "/supervision/plans"),
+            Entry(_("待填报"), "supervision:my_reports", "bi-pencil-square", _S["reporter"], "/supervision/my-reports"),
+            Entry(_("待审核"), "supervision:review_queue", "bi-inboxes", _S["office"], "/supervision/reviews"),
+            Entry(_("督办单"), "supervision:notice_list", "bi-file-earmark-text", _S["plans"], "/supervision/notices"),
+            Entry(_("我帮包的项目"), "supervision:leader_view", "bi-flag", _S["leader"], "/supervision/leader"),
+            Entry(_("单位排名"), "supervision:league_all", "bi-trophy", _S["plans"], "/supervision/league"),
+        ],
+    ),
     (
         _("组织机构"),
         [
@@ -49,8 +80,10 @@ def sections_for(request):
     for title, entries in SECTIONS:
         shown = []
         for entry in entries:
-            if entry.rule and not getattr(access, entry.rule)():
-                continue
+            if entry.rule:
+                allowed = entry.rule(access) if callable(entry.rule) else getattr(access, entry.rule)()
+                if not allowed:
+                    continue
             url = reverse(entry.url_name)
             active = path == url or bool(entry.prefix and path.startswith(entry.prefix))
             shown.append({"title": entry.title, "url": url, "icon": entry.icon, "active": active})

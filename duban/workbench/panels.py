@@ -50,32 +50,27 @@ def _units_panel(access, role, title, empty_text) -> Panel:
 
 
 def panels_for(access) -> list[Panel]:
+    from duban.workbench import supervision_panels as sp
+
     panels: list[Panel] = []
     if access.has(Role.LEADER):
+        panels.append(sp.patron_panel(access.person))
         panels.append(_units_panel(access, Role.LEADER, _("分管单位"), _("分管的单位会显示在这里。")))
-        panels.append(Panel(_("待我批示"), "bi-pen", _("督办事项需要您批示或审定时，会出现在这里。")))
     if access.has(Role.OFFICE):
-        panels.append(
-            Panel(
-                _("待我审核"),
-                "bi-inboxes",
-                _("各单位提交的进展报告、延期申请和销号申请会出现在这里，等待督查办审核。"),
-            )
-        )
-    if access.has(Role.UNIT_HEAD):
-        panels.append(_units_panel(access, Role.UNIT_HEAD, _("我负责的单位"), _("您负责的单位会显示在这里。")))
-        panels.append(
-            Panel(_("待我审批"), "bi-check2-square", _("本单位联络员填好的进展报告和销号申请，提交前需要您审批。"))
-        )
+        panels.append(sp.review_panel())
+        panels.append(sp.attention_panel(access))
     if access.has(Role.LIAISON):
-        panels.append(
-            Panel(_("待我填报"), "bi-journal-text", _("本单位负责的督办事项到了填报周期，会出现在这里等您填报进展。"))
-        )
+        panels.append(sp.to_fill_panel(access))
+    if access.has(Role.UNIT_HEAD):
+        panels.append(sp.to_submit_panel(access))
+        panels.append(_units_panel(access, Role.UNIT_HEAD, _("我负责的单位"), _("您负责的单位会显示在这里。")))
     if access.has(Role.TASKFORCE):
         panels.append(
             _units_panel(access, Role.TASKFORCE, _("我联系的单位"), _("您所在联络组联系的单位会显示在这里。"))
         )
         panels.append(Panel(_("待我复核"), "bi-clipboard-check", _("联系单位的销号申请和回头看复查任务会出现在这里。")))
+    if access.has(Role.DISCIPLINE) and not access.has(Role.OFFICE):
+        panels.append(sp.attention_panel(access))
     if access.has(Role.DISCIPLINE):
         panels.append(
             Panel(_("问责线索"), "bi-exclamation-octagon", _("逾期未改、整改反弹等需要纪检跟进的事项会出现在这里。"))

@@ -27,7 +27,7 @@ def test_office_clerk_home_and_unit_tree(live_server, page_factory, shot):
     expect(page.get_by_text("待我审核")).to_be_visible()
     shot(page, "01-office-home")
 
-    page.get_by_role("link", name="单位").first.click()
+    page.get_by_role("link", name="单位", exact=True).first.click()
     expect(page.get_by_role("heading", name="单位")).to_be_visible()
     expect(page.get_by_role("link", name="机关党委")).to_be_visible()
     page.get_by_role("button", name="全部展开").click()
@@ -42,7 +42,7 @@ def test_office_clerk_home_and_unit_tree(live_server, page_factory, shot):
     expect(page.get_by_role("link", name="航空运输系党支部")).to_be_visible()
     shot(page, "03-grid-group")
 
-    page.get_by_role("link", name="人员").first.click()
+    page.get_by_role("link", name="人员", exact=True).first.click()
     expect(page.get_by_text(re.compile(r"共 \d+ 人符合条件"))).to_be_visible()
     shot(page, "04-people")
 
@@ -57,7 +57,7 @@ def test_home_on_a_phone(live_server, page_factory, shot):
     shot(page, "05-phone-home")
     page.get_by_role("button", name="打开导航").click()
     expect(page.locator("#db-sidebar.show")).to_be_visible()
-    expect(page.get_by_role("link", name="单位")).to_be_visible()
+    expect(page.get_by_role("link", name="单位", exact=True)).to_be_visible()
     page.wait_for_timeout(400)  # let the slide-in finish before the screenshot
     shot(page, "06-phone-nav")
     assert page.console_errors == [], page.console_errors

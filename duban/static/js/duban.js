@@ -42,4 +42,16 @@
     if (event.target.matches("form[data-unit-form] select[name=kind]")) syncGridFields();
   });
   document.addEventListener("DOMContentLoaded", syncGridFields);
+
+  // Bars and markers sized from data attributes (no inline styles under the CSP).
+  function sizeBars(root) {
+    (root || document).querySelectorAll("[data-width]").forEach(function (el) {
+      el.style.width = Math.max(0, Math.min(100, parseFloat(el.dataset.width) || 0)) + "%";
+    });
+    (root || document).querySelectorAll("[data-left]").forEach(function (el) {
+      el.style.left = Math.max(0, Math.min(100, parseFloat(el.dataset.left) || 0)) + "%";
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () { sizeBars(document); });
+  document.addEventListener("htmx:afterSwap", function (event) { sizeBars(event.target); });
 })();

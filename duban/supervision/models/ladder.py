@@ -48,7 +48,8 @@ class ReminderSent(models.Model):
     constraint makes the claim atomic, so two workers never send the same reminder."""
 
     item = models.ForeignKey("supervision.Item", on_delete=models.CASCADE, related_name="reminders")
-    rung = models.ForeignKey(ReminderRung, on_delete=models.CASCADE, related_name="sent")
+    # Kept when a rung is deleted or the ladder reset, so the history of what was sent survives.
+    rung = models.ForeignKey(ReminderRung, null=True, on_delete=models.SET_NULL, related_name="sent")
     on_date = models.DateField(_("日期"))
     due_date = models.DateField(_("当时的完成时限"), null=True, blank=True)
     recipients = models.PositiveSmallIntegerField(_("收件人数"), default=0)

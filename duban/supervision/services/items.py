@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from duban.org.access import access_for
 from duban.supervision import access as rules
-from duban.supervision.models import Item, ItemLog, LogKind, TimeNode
+from duban.supervision.models import Indicator, Item, ItemLog, LogKind, TimeNode
 from duban.supervision.schedule import reverse_schedule
 from duban.supervision.services import Refused
 from duban.supervision.services.plans import require_office
@@ -71,6 +71,47 @@ def nodes_reverse_schedule(*, acting_user, item: Item, steps: list[str], every: 
     return nodes
 
 
+ERR_NODE_TITLE = "请填写节点内容。"
+ERR_NODE_DATE = "节点时限格式应为 年-月-日，例如 2026-11-30。"
+ERR_NODE_TARGET = "节点应达进度应为 0 到 100 之间的整数，或留空。"
+
+
+@transaction.atomic
+def node_update(*, acting_user, node: TimeNode, title: str, due_date, target_percent) -> TimeNode:
+    """Adjust a node after reverse scheduling (title, date, target)."""
+    require_office(acting_user)
+    title = (title or "").strip()
+    if not title:
+        raise Refused(ERR_NODE_TITLE)
+    if isinstance(due_date, str):
+        try:
+            due_date = datetime.date.fromisoformat(due_date.strip())
+        except ValueError:
+            raise Refused(ERR_NODE_DATE)
+    if target_percent in ("", None):
+        target = None
+    else:
+        try:
+            target = int(str(target_percent).strip())
+        except ValueError:
+            raise Refused(ERR_NODE_TARGET)
+        if not 0 <= target <= 100:
+            raise Refused(ERR_NODE_TARGET)
+    node.title, node.due_date, node.target_percent = title[:200], due_date, target
+    node.save(update_fields=["title", "due_date", "target_percent"])
+    item_state_refresh(node.item)
+    return node
+
+
+@transaction.atomic
+def node_delete(*, acting_user, node: TimeNode) -> None:
+    require_office(acting_user)
+    item = node.item
+    log(item, LogKind.UPDATED, acting_user, f"删除时间节点“{node.title}”")
+    node.delete()
+    item_state_refresh(item)
+
+
 @transaction.atomic
 def node_done(*, acting_user, node: TimeNode, done_on: datetime.date | None = None, note: str = "") -> TimeNode:
     access = access_for(acting_user)
@@ -113,3 +154,24 @@ def item_reopen(*, acting_user, item: Item, reason: str) -> Item:
     log(item, LogKind.REOPENED, acting_user, reason)
     item_state_refresh(item)
     return item
+
+
+@transaction.atomic
+def indicator_save(*, acting_user, indicator: Indicator) -> Indicator:
+    """Add or change an indicator (validated by its form)."""
+    require_office(acting_user)
+    creating = indicator.pk is None
+    if creating:
+        indicator.order = indicator.item.indicators.count() + 1
+    indicator.save()
+    verb = "新增指标" if creating else "修改指标"
+    log(indicator.item, LogKind.UPDATED, acting_user, f"{verb}“{indicator.name}”，目标 {indicator.target}")
+    return indicator
+
+
+@transaction.atomic
+def indicator_delete(*, acting_user, indicator: Indicator) -> None:
+    """Remove an indicator and its readings."""
+    require_office(acting_user)
+    log(indicator.item, LogKind.UPDATED, acting_user, f"删除指标“{indicator.name}”")
+    indicator.delete()

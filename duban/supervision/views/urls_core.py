@@ -8,6 +8,7 @@ urlpatterns = [
     path("plans/<int:pk>/", plans.plan_detail, name="plan_detail"),
     path("plans/<int:pk>/edit/", plans.plan_edit, name="plan_edit"),
     path("plans/<int:plan_pk>/items/new/", items.item_edit, name="item_create"),
+    path("people-options/", items.people_options, name="people_options"),
     path("items/<int:pk>/", items.item_detail, name="item_detail"),
     path("items/<int:pk>/edit/", items.item_edit, name="item_edit"),
     path("items/<int:pk>/nodes/", items.item_nodes, name="item_nodes"),

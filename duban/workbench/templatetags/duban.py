@@ -66,3 +66,11 @@ def role_labels(grants):
     for grant in grants:
         seen.setdefault(grant.role, grant.get_role_display())
     return list(seen.values())
+
+
+@register.filter
+def get_item(mapping, key):
+    """mapping[key] in a template (None when missing)."""
+    if mapping is None:
+        return None
+    return mapping.get(key)

@@ -1,4 +1,6 @@
+from django.conf import settings
 from django.core.management.base import BaseCommand
+from django.utils.module_loading import import_string
 
 from duban.org.demo import DEMO_PASSWORD, load_demo
 from duban.org.models import Person, Unit
@@ -19,6 +21,9 @@ class Command(BaseCommand):
             self.stdout.write("数据库中已有单位，跳过示范数据。")
             return
         accounts = load_demo()
+        # Each capability adds its demo data on top of the institution (settings.DEMO_LOADERS).
+        for path in settings.DEMO_LOADERS:
+            import_string(path)()
         self.stdout.write(f"示范单位已就绪：{Unit.objects.count()} 个单位，{Person.objects.count()} 名人员。")
         self.stdout.write(f"示范账号（密码均为 {DEMO_PASSWORD}）：")
         for label, username, name in accounts:

@@ -1,0 +1,336 @@
+"""Selectors of the weekly summary (周报汇总), the meeting pack (调度会材料) and the
+ledger (督办台账): read-only, over an Item queryset already restricted by
+`duban.supervision.access.items_visible`, with a fixed number of queries whatever
+the number of items.
+
+Status words come from the cached ItemState (status.evaluate() is the one rule); what
+a report says comes from the report the unit submitted for the week.
+"""
+
+import datetime
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import OuterRef, Q, Subquery
+from django.utils import timezone
+
+from duban.lib.dates import cn_date
+from duban.supervision.models import (
+    Indicator,
+    IndicatorReading,
+    Item,
+    ItemState,
+    Plan,
+    ProgressReport,
+    ReportStatus,
+    Status,
+)
+from duban.supervision.status import SEVERITY
+
+WEEK = datetime.timedelta(days=7)
+# What the unit has handed in (drafts and returned reports are still the unit's own).
+FILED = (ReportStatus.SUBMITTED, ReportStatus.ACCEPTED)
+LAGGING = (Status.OVERDUE, Status.BEHIND)
+
+# How the week's report was filed: key -> (word, tag colour).
+FILING = {
+    "on_time": ("按时报送", "green"),
+    "late": ("迟报", "yellow"),
+    "missing": ("缺报", "red"),
+    "pending": ("未报送", "grey"),
+    "none": ("无需填报", "grey"),
+}
+
+
+# --- Weeks --------------------------------------------------------------------------
+
+
+def monday_of(day: datetime.date) -> datetime.date:
+    return day - datetime.timedelta(days=day.weekday())
+
+
+def last_completed_week(today: datetime.date) -> datetime.date:
+    """The Monday of the last week (Monday to Sunday) that is over."""
+    return monday_of(today) - WEEK
+
+
+def week_from_param(text: str, today: datetime.date) -> datetime.date:
+    """The Monday of ?week=YYYY-MM-DD (any day of that week), or the last completed week."""
+    try:
+        return monday_of(datetime.date.fromisoformat((text or "").strip()))
+    except ValueError:
+        return last_completed_week(today)
+
+
+def week_range_text(start: datetime.date, end: datetime.date) -> str:
+    """11月16日—11月22日 (with years when the week crosses into a new year)."""
+    if start.year != end.year:
+        return f"{cn_date(start, full=True)}—{cn_date(end, full=True)}"
+    return f"{start.month}月{start.day}日—{end.month}月{end.day}日"
+
+
+# --- Ledger numbers -----------------------------------------------------------------
+
+
+def ledger_numbers(plan: Plan) -> dict[int, str]:
+    """Each item's number in the ledger: "2", or "2.3" for the third measure of item 2 (one query)."""
+    rows = {pk: (parent, ordinal) for pk, parent, ordinal in plan.items.values_list("pk", "parent_id", "ordinal")}
+    numbers: dict[int, str] = {}
+    for pk, (parent, ordinal) in rows.items():
+        numbers[pk] = f"{rows[parent][1]}.{ordinal}" if parent in rows else str(ordinal)
+    return numbers
+
+
+def number_key(number: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in number.split(".") if part.isdigit())
+
+
+def ledger_filter(items, *, status: str = "", unit: str = "", q: str = ""):
+    """The plan page's filters (views/plans.py plan_detail): status, lead unit, text."""
+    if status in Status.values:
+        items = items.filter(state__status=status)
+    if unit.isdigit():
+        items = items.filter(lead_unit_id=int(unit))
+    q = (q or "").strip()
+    if q:
+        items = items.filter(Q(title__icontains=q) | Q(description__icontains=q))
+    return items
+
+
+# --- The weekly summary -------------------------------------------------------------
+
+
+@dataclass
+class WeekRow:
+    """One item and its report for the week."""
+
+    item: Item
+    number: str
+    report: ProgressReport | None
+    filing: str
+
+    @property
+    def filing_label(self) -> str:
+        return FILING[self.filing][0]
+
+    @property
+    def filing_colour(self) -> str:
+        return FILING[self.filing][1]
+
+    @property
+    def filed(self) -> ProgressReport | None:
+        """The report when the unit handed it in (its text may be shown), else None."""
+        return self.report if self.report is not None and self.report.status in FILED else None
+
+    @property
+    def lagging(self) -> bool:
+        return self.item.state.status in LAGGING or self.filing == "missing"
+
+    @property
+    def reasons(self) -> list[str]:
+        return lag_reasons(self)
+
+
+@dataclass
+class IndicatorTotal:
+    """An indicator name and unit of measure summed across the plan's items."""
+
+    name: str
+    unit: str
+    items: int = 0
+    target: Decimal = Decimal(0)
+    current: Decimal | None = None
+    previous: Decimal | None = None
+
+    @property
+    def change(self) -> Decimal | None:
+        if self.current is None:
+            return None
+        return self.current - (self.previous or 0)
+
+    @property
+    def rate(self) -> int | None:
+        if self.current is None or not self.target:
+            return None
+        return round(self.current / self.target * 100)
+
+
+@dataclass
+class LaggingUnit:
+    unit_id: int
+    name: str
+    order: int
+    rows: list[WeekRow] = field(default_factory=list)
+
+
+@dataclass
+class WeeklySummary:
+    plan: Plan
+    start: datetime.date
+    end: datetime.date
+    number: int
+    today: datetime.date
+    rows: list[WeekRow]
+    indicators: list[IndicatorTotal]
+    lagging: list[LaggingUnit]
+    status_counts: list[tuple[str, str, str, int]]  # status, word, colour, count (worst first)
+    filing_counts: list[tuple[str, str, str, int]]  # filing, word, colour, count
+
+    @property
+    def range_text(self) -> str:
+        return week_range_text(self.start, self.end)
+
+    @property
+    def title(self) -> str:
+        return f"{self.plan.title}第{self.number}周工作进展汇总（{self.range_text}）"
+
+    @property
+    def total(self) -> int:
+        return len(self.rows)
+
+
+def _filing(report: ProgressReport | None, today: datetime.date, grace: int) -> str:
+    if report is None:
+        return "none"
+    if report.status in FILED:
+        return "late" if report.is_late else "on_time"
+    return "missing" if report.is_missing(today, grace) else "pending"
+
+
+def week_number(plan: Plan, start: datetime.date) -> int:
+    """Week N of the plan, counted from the week it (or its first item) started; the
+    ISO week number for weeks before that."""
+    anchor = plan.start_date
+    if anchor is None:
+        anchor = plan.items.order_by("start_date").values_list("start_date", flat=True).first()
+    if anchor is None or start < monday_of(anchor):
+        return start.isocalendar().week
+    return (start - monday_of(anchor)).days // 7 + 1
+
+
+def _week_reports(items, start: datetime.date, end: datetime.date) -> dict[int, ProgressReport]:
+    """Per item, the report whose period covers the week (the latest if several)."""
+    reports = ProgressReport.objects.filter(
+        item__in=items.values("pk"), period_start__lte=end, period_end__gte=start
+    ).order_by("item_id", "period_start")
+    return {report.item_id: report for report in reports}
+
+
+def indicator_totals(items, end: datetime.date) -> list[IndicatorTotal]:
+    """Per indicator name and unit: the sum of the latest accepted readings as of `end`
+    and a week before, against the sum of targets (one query)."""
+    accepted = IndicatorReading.objects.filter(indicator=OuterRef("pk")).filter(
+        Q(report__isnull=True) | Q(report__status=ReportStatus.ACCEPTED)
+    )
+
+    def latest(day):
+        return Subquery(
+            accepted.filter(period_end__lte=day).order_by("-period_end", "-recorded_at").values("value")[:1]
+        )
+
+    rows = (
+        Indicator.objects.filter(item__in=items.values("pk"))
+        .annotate(current=latest(end), previous=latest(end - WEEK))
+        .order_by("item__ordinal", "item_id", "order", "pk")
+        .values_list("name", "unit_of_measure", "target", "current", "previous")
+    )
+    totals: dict[tuple[str, str], IndicatorTotal] = {}
+    for name, unit, target, current, previous in rows:
+        total = totals.setdefault((name, unit), IndicatorTotal(name, unit))
+        total.items += 1
+        total.target += target
+        if current is not None:
+            total.current = (total.current or 0) + current
+        if previous is not None:
+            total.previous = (total.previous or 0) + previous
+    return list(totals.values())
+
+
+def weekly_summary(plan: Plan, items, start: datetime.date, today: datetime.date | None = None) -> WeeklySummary:
+    """The week from Monday `start` to Sunday, for the items given (a visible queryset)."""
+    today = today or timezone.localdate()
+    end = start + datetime.timedelta(days=6)
+    numbers = ledger_numbers(plan)
+    listed = list(Item.objects.filter(pk__in=items.values("pk")).select_related("state", "lead_unit"))
+    listed.sort(key=lambda item: (number_key(numbers.get(item.pk, "")), item.pk))
+    reports = _week_reports(items, start, end)
+    grace = plan.report_grace_days
+    rows = []
+    for item in listed:
+        if not hasattr(item, "state"):
+            item.state = ItemState(item=item)  # not evaluated yet: 未开始, until the next refresh
+        report = reports.get(item.pk)
+        rows.append(WeekRow(item, numbers.get(item.pk, str(item.ordinal)), report, _filing(report, today, grace)))
+
+    policy = plan.policy()
+    by_status = dict.fromkeys(SEVERITY, 0)
+    by_filing = dict.fromkeys(FILING, 0)
+    units: dict[int, LaggingUnit] = {}
+    for row in rows:
+        by_status[row.item.state.status] += 1
+        by_filing[row.filing] += 1
+        if row.lagging:
+            unit = row.item.lead_unit
+            units.setdefault(unit.pk, LaggingUnit(unit.pk, unit.name, unit.order)).rows.append(row)
+    return WeeklySummary(
+        plan=plan,
+        start=start,
+        end=end,
+        number=week_number(plan, start),
+        today=today,
+        rows=rows,
+        indicators=indicator_totals(items, end),
+        lagging=sorted(units.values(), key=lambda u: (u.order, u.unit_id)),
+        status_counts=[(s, str(Status(s).label), policy.colour(s), n) for s, n in by_status.items()],
+        filing_counts=[(f, FILING[f][0], FILING[f][1], n) for f, n in by_filing.items()],
+    )
+
+
+def lag_reasons(row: WeekRow) -> list[str]:
+    """Why a row counts as lagging, in words."""
+    reasons = []
+    if row.item.state.status in LAGGING:
+        reasons.append(f"{row.item.state.get_status_display()}：{row.item.state.reason}")
+    if row.filing == "missing":
+        reasons.append("本周进展缺报")
+    return reasons
+
+
+# --- The meeting pack ---------------------------------------------------------------
+
+
+@dataclass
+class PackEntry:
+    item: Item
+    number: str
+    report: ProgressReport | None
+
+
+@dataclass
+class PackUnit:
+    unit_id: int
+    name: str
+    order: int
+    entries: list[PackEntry] = field(default_factory=list)
+
+
+def meeting_pack(plan: Plan, items) -> list[PackUnit]:
+    """Per lead unit (in unit order), each of its items with the latest report the unit
+    handed in (three queries)."""
+    latest = (
+        ProgressReport.objects.filter(item=OuterRef("pk"), status__in=FILED).order_by("-period_start").values("pk")[:1]
+    )
+    listed = list(
+        Item.objects.filter(pk__in=items.values("pk"))
+        .select_related("state", "lead_unit")
+        .annotate(latest_report=Subquery(latest))
+    )
+    reports = ProgressReport.objects.in_bulk([i.latest_report for i in listed if i.latest_report])
+    numbers = ledger_numbers(plan)
+    units: dict[int, PackUnit] = {}
+    for item in sorted(listed, key=lambda i: (number_key(numbers.get(i.pk, "")), i.pk)):
+        unit = units.setdefault(
+            item.lead_unit_id, PackUnit(item.lead_unit_id, item.lead_unit.name, item.lead_unit.order)
+        )
+        unit.entries.append(PackEntry(item, numbers.get(item.pk, str(item.ordinal)), reports.get(item.latest_report)))
+    return sorted(units.values(), key=lambda u: (u.order, u.unit_id))

@@ -1,0 +1,122 @@
+"""Plan pages: the list of plans and a plan's ledger of items."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Q
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from duban.lib.listing import paginate, sort_queryset
+from duban.org.access import access_for, require
+from duban.supervision import access as rules
+from duban.supervision.forms import PlanForm
+from duban.supervision.models import Item, Plan, PlanKind, PlanStatus, Status
+from duban.supervision.services.plans import plan_save
+from duban.supervision.status import SEVERITY
+from duban.supervision.views.common import plan_for
+
+
+def _require_plans(request):
+    if not rules.can_see_plans(access_for(request.user)):
+        raise PermissionDenied
+
+
+@require("can_browse_org")
+def plan_list(request):
+    _require_plans(request)
+    access = access_for(request.user)
+    plans = Plan.objects.select_related("owner_unit")
+    year, kind, status = request.GET.get("year", ""), request.GET.get("kind", ""), request.GET.get("status", "active")
+    if year.isdigit():
+        plans = plans.filter(year=int(year))
+    if kind in PlanKind.values:
+        plans = plans.filter(kind=kind)
+    if status in PlanStatus.values:
+        plans = plans.filter(status=status)
+    visible = rules.items_visible(access, Item.objects.all()).values("pk")
+    counts = {
+        row["plan_id"]: row
+        for row in Item.objects.filter(pk__in=visible, plan__in=plans)
+        .values("plan_id")
+        .annotate(
+            total=Count("id"),
+            **{s: Count("id", filter=Q(state__status=s)) for s in Status.values},
+        )
+    }
+    rows = [(plan, counts.get(plan.pk, {})) for plan in plans]
+    context = {
+        "rows": rows,
+        "kinds": PlanKind.choices,
+        "statuses": PlanStatus.choices,
+        "filters": {"year": year, "kind": kind, "status": status},
+        "years": sorted({y for y in Plan.objects.values_list("year", flat=True) if y}, reverse=True),
+        "can_manage": rules.can_manage(access),
+        "status_order": [(s, Status(s).label) for s in SEVERITY],
+    }
+    return render(request, "supervision/plan_list.html", context)
+
+
+ITEM_SORTS = {
+    "ordinal": ("ordinal",),
+    "title": ("title",),
+    "unit": ("lead_unit__order", "lead_unit__name"),
+    "due": ("due_date",),
+    "progress": ("state__progress",),
+    "status": ("state__status",),
+}
+
+
+@require("can_browse_org")
+def plan_detail(request, pk):
+    plan = plan_for(request, pk)
+    access = access_for(request.user)
+    items = rules.items_visible(access, Item.objects.filter(plan=plan))
+    status_counts = dict(items.values_list("state__status").annotate(n=Count("id")))
+    status = request.GET.get("status", "")
+    unit = request.GET.get("unit", "")
+    q = request.GET.get("q", "").strip()
+    listed = items
+    if status in Status.values:
+        listed = listed.filter(state__status=status)
+    if unit.isdigit():
+        listed = listed.filter(lead_unit_id=int(unit))
+    if q:
+        listed = listed.filter(Q(title__icontains=q) | Q(description__icontains=q))
+    listed = listed.select_related("state", "lead_unit", "patron_leader", "responsible_person", "parent")
+    listed, sort = sort_queryset(listed, request.GET.get("sort", ""), ITEM_SORTS, "ordinal")
+    page = paginate(request, listed, per_page=50)
+    units = items.values_list("lead_unit_id", "lead_unit__name").distinct().order_by("lead_unit__order", "lead_unit_id")
+    context = {
+        "plan": plan,
+        "page_obj": page,
+        "total": page.paginator.count,
+        "status_counts": [(s, Status(s).label, status_counts.get(s, 0)) for s in SEVERITY],
+        "all_count": sum(status_counts.values()),
+        "units": list(units),
+        "filters": {"status": status, "unit": unit, "q": q},
+        "sort": sort,
+        "can_manage": rules.can_manage(access),
+        "tab": "ledger",
+    }
+    return render(request, "supervision/plan_detail.html", context)
+
+
+@require("can_browse_org")
+def plan_edit(request, pk=None):
+    access = access_for(request.user)
+    if not rules.can_manage(access):
+        raise PermissionDenied
+    plan = get_object_or_404(Plan, pk=pk) if pk else Plan()
+    form = PlanForm(request.POST or None, instance=plan, tree=access.tree)
+    if request.method == "POST" and form.is_valid():
+        saved = plan_save(acting_user=request.user, plan=form.save(commit=False))
+        messages.success(request, _("计划“%(title)s”已保存。") % {"title": saved.title})
+        return redirect(saved)
+    context = {
+        "form": form,
+        "plan": plan,
+        "page_title": _("计划设置") if plan.pk else _("新建计划"),
+        "cancel_url": plan.get_absolute_url() if plan.pk else reverse("supervision:plan_list"),
+    }
+    return render(request, "supervision/plan_form.html", context)
