@@ -46,6 +46,8 @@ def page_factory(browser):
         page.console_errors = []
         page.on("console", lambda msg: msg.type == "error" and page.console_errors.append(msg.text))
         page.on("pageerror", lambda exc: page.console_errors.append(str(exc)))
+        # Confirmation prompts (data-confirm) are answered "yes", as the user would.
+        page.on("dialog", lambda dialog: dialog.accept())
         return page
 
     yield make
