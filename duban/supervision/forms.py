@@ -6,7 +6,8 @@ from django.utils.translation import gettext_lazy as _
 from duban.lib.forms import StyledFormMixin
 from duban.org.forms import TreeUnitField, unit_choices
 from duban.org.models import Person, Role
-from duban.supervision.models import Indicator, Item, Plan
+from duban.supervision.models import Indicator, Item, Plan, PlanPhase
+from duban.supervision.status import SEVERITY, Colour, Status
 
 
 def plain_number(value) -> str:
@@ -41,6 +42,16 @@ class PlanForm(StyledFormMixin, forms.ModelForm):
     def __init__(self, *args, tree, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["owner_unit"].set_tree(tree, blank=_("（未指定）"))
+        # One colour per status: the plan's colour rules, editable as data.
+        current = self.instance.policy().colours
+        for status in SEVERITY:
+            name = f"colour_{status}"
+            self.fields[name] = forms.ChoiceField(
+                label=_("“%(s)s”的颜色") % {"s": Status(status).label},
+                choices=Colour.choices,
+                initial=current.get(status),
+                widget=forms.Select(attrs={"class": "form-select"}),
+            )
 
     def clean(self):
         cleaned = super().clean()
@@ -48,6 +59,13 @@ class PlanForm(StyledFormMixin, forms.ModelForm):
         if start and end and end < start:
             self.add_error("end_date", _("结束日期不能早于开始日期。"))
         return cleaned
+
+    def save(self, commit=True):
+        plan = super().save(commit=False)
+        plan.colours = {str(s): self.cleaned_data[f"colour_{s}"] for s in SEVERITY if f"colour_{s}" in self.cleaned_data}
+        if commit:
+            plan.save()
+        return plan
 
 
 def _person_label(person: Person) -> str:
@@ -150,11 +168,34 @@ class ReverseScheduleForm(StyledFormMixin, forms.Form):
         return [line.strip() for line in self.cleaned_data["steps"].splitlines() if line.strip()]
 
 
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one input (the files themselves are checked by the service)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"multiple": True}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(d, initial) for d in data]
+        return single(data, initial)
+
+
 class ReportForm(StyledFormMixin, forms.Form):
     progress_text = forms.CharField(label=_("工作进展"), widget=forms.Textarea(attrs={"rows": 4}))
     problems = forms.CharField(label=_("存在问题"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
     next_steps = forms.CharField(label=_("下一步计划"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
     percent = forms.IntegerField(label=_("完成进度（%）"), min_value=0, max_value=100)
+    files = MultipleFileField(
+        label=_("佐证材料"),
+        required=False,
+        help_text=_("可多选，每个不超过 20 MB：PDF、Word、Excel、PPT、OFD、图片、ZIP。"),
+    )
 
     def __init__(self, *args, indicators=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -197,3 +238,17 @@ class IndicatorForm(StyledFormMixin, forms.ModelForm):
         model = Indicator
         fields = ["name", "unit_of_measure", "baseline", "target", "direction"]
         help_texts = {"unit_of_measure": _("例如：人、项、万元、%。")}
+
+
+class PhaseForm(StyledFormMixin, forms.ModelForm):
+    class Meta:
+        model = PlanPhase
+        fields = ["name", "start_date", "end_date", "order"]
+        widgets = {"start_date": DATE, "end_date": DATE}
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("start_date"), cleaned.get("end_date")
+        if start and end and end < start:
+            self.add_error("end_date", _("结束日期不能早于开始日期。"))
+        return cleaned

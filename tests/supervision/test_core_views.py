@@ -268,3 +268,41 @@ def test_office_adds_and_removes_an_indicator(work, people, client_for):
     office.post(url, {"delete_indicator": indicator.pk})
     assert not Indicator.objects.filter(item=work.labs).exists()
     assert client_for(people.head).post(url, {"indicator": "1", "name": "x", "target": "1"}).status_code == 403
+
+
+def plan_form_data(plan, **changes):
+    data = {
+        "title": plan.title,
+        "kind": plan.kind,
+        "year": plan.year,
+        "status": plan.status,
+        "due_soon_days": 10,
+        "pace_tolerance": 10,
+        "report_grace_days": 2,
+    }
+    for status, colour in plan.policy().colours.items():
+        data[f"colour_{status}"] = colour
+    data.update(changes)
+    return data
+
+
+def test_plan_colours_are_data_the_office_sets(work, people, client_for):
+    office = client_for(people.office)
+    assert ItemState.objects.get(item=work.teaching).colour == "yellow"  # behind
+    response = office.post(
+        reverse("supervision:plan_edit", args=[work.plan.pk]), plan_form_data(work.plan, colour_behind="red")
+    )
+    assert response.status_code == 302
+    assert ItemState.objects.get(item=work.teaching).colour == "red"
+
+
+def test_plan_phases(work, people, client_for):
+    office = client_for(people.office)
+    url = reverse("supervision:plan_phases", args=[work.plan.pk])
+    response = office.post(url, {"name": "查摆整改", "start_date": "2026-11-10", "end_date": "2026-11-01", "order": 1})
+    assert "结束日期不能早于开始日期。" in response.content.decode()
+    office.post(url, {"name": "查摆整改", "start_date": "2026-11-01", "end_date": "2026-12-01", "order": 1})
+    phase = work.plan.phases.get()
+    assert client_for(people.head).post(url, {"delete": phase.pk}).status_code == 403
+    office.post(url, {"delete": phase.pk})
+    assert not work.plan.phases.exists()

@@ -5,7 +5,7 @@ from django.db import transaction
 
 from duban.org.access import access_for
 from duban.supervision import access as rules
-from duban.supervision.models import Plan, Recipient, ReminderRung, RungTrigger
+from duban.supervision.models import Item, Plan, PlanPhase, Recipient, ReminderRung, RungTrigger
 
 ERR_NOT_OFFICE = "只有督查办可以维护督办计划和事项。"
 
@@ -34,7 +34,26 @@ def plan_save(*, acting_user, plan: Plan) -> Plan:
     plan.save()
     if creating:
         ladder_reset(plan=plan)
+    else:
+        # Thresholds and colours may have changed: re-evaluate the plan's items.
+        from duban.supervision.state import states_refresh
+
+        states_refresh(Item.objects.filter(plan=plan))
     return plan
+
+
+@transaction.atomic
+def phase_save(*, acting_user, phase: PlanPhase) -> PlanPhase:
+    require_office(acting_user)
+    phase.save()
+    return phase
+
+
+@transaction.atomic
+def phase_delete(*, acting_user, phase: PlanPhase) -> None:
+    """Items of the phase keep existing; they simply belong to no phase."""
+    require_office(acting_user)
+    phase.delete()
 
 
 def ladder_reset(*, plan: Plan) -> None:

@@ -73,9 +73,11 @@ def report_fill(
     next_steps: str = "",
     percent: int | None = None,
     readings: dict | None = None,
+    uploads=(),
     submit: bool = False,
 ) -> ProgressReport:
-    """Save the unit's report; with `submit`, the unit head also submits it."""
+    """Save the unit's report (and its evidence files); with `submit`, the unit head
+    also submits it. All or nothing: a refused file leaves the report as it was."""
     report = ProgressReport.objects.select_for_update().select_related("item").get(pk=report.pk)
     item = report.item
     access = access_for(acting_user)
@@ -107,6 +109,10 @@ def report_fill(
             defaults={"value": Decimal(str(value)), "period_end": report.period_end},
         )
     log(item, LogKind.REPORT_FILLED, acting_user, report=report)
+    if uploads:
+        from duban.supervision.services.attachments import attachments_add
+
+        attachments_add(acting_user=acting_user, item=item, uploads=uploads, report=report)
     if submit:
         return report_submit(acting_user=acting_user, report=report)
     return report

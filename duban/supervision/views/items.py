@@ -52,6 +52,7 @@ def item_detail(request, pk):
         "deferrals": item.deferrals.select_related("requested_by", "decided_by"),
         "pending_deferral": item.deferrals.filter(status=DeferralStatus.PENDING).first(),
         "log": item.log.select_related("actor")[:30],
+        "attachments": item.attachments.select_related("uploaded_by", "report").order_by("-uploaded_at"),
         "today": today,
         "can": {
             "manage": rules.can_manage(access),

@@ -6,13 +6,14 @@ from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from duban.lib.listing import paginate, sort_queryset
 from duban.org.access import access_for, require
 from duban.supervision import access as rules
-from duban.supervision.forms import PlanForm
-from duban.supervision.models import Item, Plan, PlanKind, PlanStatus, Status
-from duban.supervision.services.plans import plan_save
+from duban.supervision.forms import PhaseForm, PlanForm
+from duban.supervision.models import Item, Plan, PlanKind, PlanPhase, PlanStatus, Status
+from duban.supervision.services.plans import phase_delete, phase_save, plan_save
 from duban.supervision.status import SEVERITY
 from duban.supervision.views.common import plan_for
 
@@ -113,10 +114,41 @@ def plan_edit(request, pk=None):
         saved = plan_save(acting_user=request.user, plan=form.save(commit=False))
         messages.success(request, _("计划“%(title)s”已保存。") % {"title": saved.title})
         return redirect(saved)
+    phase_form = PhaseForm(instance=PlanPhase(plan=plan)) if plan.pk else None
     context = {
         "form": form,
         "plan": plan,
+        "phase_form": phase_form,
+        "phases": plan.phases.all() if plan.pk else [],
         "page_title": _("计划设置") if plan.pk else _("新建计划"),
         "cancel_url": plan.get_absolute_url() if plan.pk else reverse("supervision:plan_list"),
+    }
+    return render(request, "supervision/plan_form.html", context)
+
+
+@require("can_browse_org")
+@require_POST
+def plan_phases(request, pk):
+    """Add or delete a phase (专项行动的阶段) from the plan settings page."""
+    access = access_for(request.user)
+    if not rules.can_manage(access):
+        raise PermissionDenied
+    plan = get_object_or_404(Plan, pk=pk)
+    if request.POST.get("delete", "").isdigit():
+        phase_delete(acting_user=request.user, phase=get_object_or_404(PlanPhase, pk=request.POST["delete"], plan=plan))
+        messages.success(request, _("阶段已删除。"))
+        return redirect("supervision:plan_edit", pk=plan.pk)
+    form = PhaseForm(request.POST, instance=PlanPhase(plan=plan))
+    if form.is_valid():
+        phase_save(acting_user=request.user, phase=form.save(commit=False))
+        messages.success(request, _("阶段已添加。"))
+        return redirect("supervision:plan_edit", pk=plan.pk)
+    context = {
+        "form": PlanForm(instance=plan, tree=access.tree),
+        "plan": plan,
+        "phase_form": form,
+        "phases": plan.phases.all(),
+        "page_title": _("计划设置"),
+        "cancel_url": plan.get_absolute_url(),
     }
     return render(request, "supervision/plan_form.html", context)

@@ -52,7 +52,7 @@ def report_fill(request, pk):
         initial["percent"] = previous.percent
     for reading in report.readings.all():
         initial[f"ind_{reading.indicator_id}"] = reading.value
-    form = ReportForm(request.POST or None, initial=initial, indicators=indicators)
+    form = ReportForm(request.POST or None, request.FILES or None, initial=initial, indicators=indicators)
     can_submit = rules.can_submit_report(access, item)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -65,6 +65,7 @@ def report_fill(request, pk):
                 next_steps=data["next_steps"],
                 percent=data["percent"],
                 readings=form.readings(),
+                uploads=request.FILES.getlist("files"),
                 submit=can_submit and "submit" in request.POST,
             )
         except ValidationError as error:
@@ -75,7 +76,14 @@ def report_fill(request, pk):
             else:
                 messages.success(request, _("报告已保存，待单位负责人提交。"))
             return redirect(item)
-    context = {"report": report, "item": item, "form": form, "can_submit": can_submit, "previous": previous}
+    context = {
+        "report": report,
+        "item": item,
+        "form": form,
+        "can_submit": can_submit,
+        "previous": previous,
+        "attachments": report.attachments.all(),
+    }
     return render(request, "supervision/report_form.html", context)
 
 
