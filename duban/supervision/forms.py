@@ -62,7 +62,8 @@ class PlanForm(StyledFormMixin, forms.ModelForm):
 
     def save(self, commit=True):
         plan = super().save(commit=False)
-        plan.colours = {str(s): self.cleaned_data[f"colour_{s}"] for s in SEVERITY if f"colour_{s}" in self.cleaned_data}
+        chosen = {str(s): self.cleaned_data.get(f"colour_{s}") for s in SEVERITY}
+        plan.colours = {status: colour for status, colour in chosen.items() if colour}
         if commit:
             plan.save()
         return plan
