@@ -3,6 +3,8 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
+# Test processes (pytest-xdist); "auto" = one per CPU core.
+TEST_WORKERS ?= auto
 
 .PHONY: run test install install-dev lint browser-deps demo clean
 
@@ -43,7 +45,7 @@ browser-deps:
 
 ## make test: lint, checks, and the whole suite including the browser tests.
 test: install-dev browser-deps lint
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadscope
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

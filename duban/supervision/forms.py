@@ -49,6 +49,7 @@ class PlanForm(StyledFormMixin, forms.ModelForm):
             self.fields[name] = forms.ChoiceField(
                 label=_("“%(s)s”的颜色") % {"s": Status(status).label},
                 choices=Colour.choices,
+                required=False,  # left out (e.g. by the API): the current colour stays
                 initial=current.get(status),
                 widget=forms.Select(attrs={"class": "form-select"}),
             )
@@ -62,8 +63,11 @@ class PlanForm(StyledFormMixin, forms.ModelForm):
 
     def save(self, commit=True):
         plan = super().save(commit=False)
-        chosen = {str(s): self.cleaned_data.get(f"colour_{s}") for s in SEVERITY}
-        plan.colours = {status: colour for status, colour in chosen.items() if colour}
+        colours = dict(plan.policy().colours)
+        for status in SEVERITY:
+            if self.cleaned_data.get(f"colour_{status}"):
+                colours[str(status)] = self.cleaned_data[f"colour_{status}"]
+        plan.colours = {str(k): str(v) for k, v in colours.items()}
         if commit:
             plan.save()
         return plan
