@@ -11,6 +11,7 @@ from ninja import NinjaAPI
 from duban.api import errors
 from duban.api.auth import SessionAuth, TokenAuth
 from duban.api.docs import OfflineSwagger, docs_asset, docs_guard
+from duban.notify.api import router as notify_router
 from duban.org.api import router as org_router
 from duban.supervision.api import router as supervision_router
 
@@ -45,3 +46,4 @@ errors.register(api)
 api.get("/docs/assets/{name}", auth=None, include_in_schema=False, url_name="docs-asset")(docs_asset)
 api.add_router("/", org_router)
 api.add_router("/", supervision_router)
+api.add_router("/", notify_router)

@@ -9,12 +9,29 @@ docstrings are in Chinese: ninja publishes them as the API documentation.
 
 from ninja import Router
 
-from duban.supervision.api import deferrals, items, plans, reports
+from duban.supervision.api import (
+    actions,
+    circulars,
+    dashboards,
+    deferrals,
+    items,
+    ladder,
+    notices,
+    plans,
+    reports,
+    summaries,
+)
 
 router = Router()
 router.add_router("/", plans.router)
 router.add_router("/", items.router)
 router.add_router("/", reports.router)
 router.add_router("/", deferrals.router)
+router.add_router("/", actions.router)
+router.add_router("/", notices.router)
+router.add_router("/", circulars.router)
+router.add_router("/", dashboards.router)
+router.add_router("/", summaries.router)
+router.add_router("/", ladder.router)
 
 __all__ = ["router"]
