@@ -1,4 +1,6 @@
-"""JSON API of supervision: plans, items, progress reports and deferrals.
+"""JSON API of supervision: plans, items, progress reports, deferrals, supervision
+actions (urge, notices, warnings, accountability, instructions, circulars), dashboards,
+the league table, the battle map, the weekly summary and the reminder ladder.
 
 Thin like the pages (duban.supervision.views) and with the same rules: authorize with
 duban.supervision.access, validate with the pages' forms fed the JSON body, write
