@@ -96,6 +96,10 @@ def load_demo(today: datetime.date | None = None) -> None:
             office,
         )
     states_refresh(Item.objects.filter(plan=plan), today)
+    # Run the reminder ladder once, as the worker would have, so inboxes are not empty.
+    from duban.supervision.reminders import sweep
+
+    transaction.on_commit(lambda: sweep(today))
 
 
 def _project(plan, ordinal, title, lead, co_units, patron, indicator, scenario, start, due, today, office):
@@ -120,14 +124,19 @@ def _project(plan, ordinal, title, lead, co_units, patron, indicator, scenario, 
     span = (item_due - start).days
     for i, step in enumerate(STEPS, start=1):
         node_due = start + datetime.timedelta(days=span * i // len(STEPS))
-        done = node_due < today and scenario not in ("behind",) or scenario == "completed"
+        if scenario == "completed":
+            done_on = min(node_due, today - datetime.timedelta(days=3))
+        elif node_due < today and scenario != "behind":
+            done_on = node_due
+        else:
+            done_on = None
         TimeNode.objects.create(
             item=item,
             title=step,
             due_date=node_due,
             order=i,
             target_percent=25 * i if i < 4 else None,
-            done_on=node_due if done and node_due <= today else None,
+            done_on=done_on,
         )
     measure = None
     if indicator:
