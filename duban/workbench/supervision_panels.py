@@ -72,7 +72,7 @@ def patron_panel(person) -> Panel:
 
 
 def to_fill_panel(access) -> Panel:
-    from duban.supervision.views.reports import unit_reports
+    from duban.supervision.selectors.reports import unit_reports
 
     today = timezone.localdate()
     reports = list(unit_reports(access, today)[:LIMIT])
@@ -97,7 +97,7 @@ def to_fill_panel(access) -> Panel:
 
 
 def to_submit_panel(access) -> Panel:
-    from duban.supervision.views.reports import unit_reports
+    from duban.supervision.selectors.reports import unit_reports
 
     drafts = unit_reports(access, timezone.localdate()).filter(status=ReportStatus.DRAFT)
     rows = [

@@ -1,22 +1,20 @@
 """Report pages: fill (and submit), review, the office's review queue, the unit's to-do list."""
 
-import datetime
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from duban.lib.listing import paginate
-from duban.org.access import ALL, access_for, require
+from duban.org.access import access_for, require
 from duban.org.models import Role
 from duban.supervision import access as rules
 from duban.supervision.forms import ReportForm, ReviewForm
-from duban.supervision.models import Item, ProgressReport, ReportStatus
+from duban.supervision.models import ProgressReport, ReportStatus
 from duban.supervision.models.reports import UNFINISHED
+from duban.supervision.selectors.reports import unit_reports
 from duban.supervision.services import reports as services
 from duban.supervision.views.common import form_error, item_for
 
@@ -142,18 +140,6 @@ def review_queue(request):
     return render(request, "supervision/review_queue.html", {"page_obj": page, "total": page.paginator.count})
 
 
-def unit_reports(access, today: datetime.date):
-    """Unfinished reports of the items a unit head / liaison / responsible person answers for."""
-    scope = access.scope(Role.LIAISON, Role.UNIT_HEAD)
-    reports = ProgressReport.objects.filter(status__in=UNFINISHED, period_start__lte=today, item__completed_on=None)
-    condition = Q(item__responsible_person=access.person)
-    if scope == ALL:
-        condition = Q()
-    elif scope:
-        condition |= Q(item__lead_unit_id__in=scope)
-    return reports.filter(condition).select_related("item__plan", "item__lead_unit").order_by("due_date")
-
-
 @require("can_browse_org")
 def my_reports(request):
     access = access_for(request.user)
@@ -166,7 +152,3 @@ def my_reports(request):
         drafts = unit_reports(access, today).filter(status=ReportStatus.DRAFT)
     context = {"reports": reports, "drafts": drafts, "today": today}
     return render(request, "supervision/my_reports.html", context)
-
-
-def _visible_items(access):
-    return rules.items_visible(access, Item.objects.all())
