@@ -154,6 +154,10 @@ class TimeNode(models.Model):
     def __str__(self):
         return self.title
 
+    def is_late(self, today) -> bool:
+        """Past its date and not done (status.evaluate treats such a node as making the item behind)."""
+        return self.done_on is None and self.due_date < today
+
 
 class Direction(models.TextChoices):
     UP = "up", _("越大越好")

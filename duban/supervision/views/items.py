@@ -30,6 +30,9 @@ def item_detail(request, pk):
     if item.completed_on is None:
         report_slots_open(item=item, today=today)
     verdict = item_verdict(item, today)
+    nodes = list(item.nodes.all())
+    for node in nodes:
+        node.late = node.is_late(today)
     reports = list(
         item.reports.select_related("filled_by", "submitted_by", "reviewed_by").order_by("-period_start")[:12]
     )
@@ -42,7 +45,7 @@ def item_detail(request, pk):
     context = {
         "item": item,
         "verdict": verdict,
-        "nodes": item.nodes.all(),
+        "nodes": nodes,
         "indicator_series": indicator_series(item),
         "actions": item_action_rules(access, item),
         "reports": reports,
@@ -168,7 +171,7 @@ def item_nodes(request, pk):
         return redirect("supervision:item_nodes", pk=item.pk)
     context = {
         "item": item,
-        "nodes": item.nodes.all(),
+        "nodes": nodes,
         "form": form,
         "indicators": item.indicators.all(),
         "indicator_form": indicator_form,
