@@ -171,7 +171,7 @@ def item_nodes(request, pk):
         return redirect("supervision:item_nodes", pk=item.pk)
     context = {
         "item": item,
-        "nodes": nodes,
+        "nodes": item.nodes.all(),
         "form": form,
         "indicators": item.indicators.all(),
         "indicator_form": indicator_form,
