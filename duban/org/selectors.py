@@ -2,7 +2,7 @@
 
 from django.db.models import Count, Q
 
-from duban.org.models import Person, Unit
+from duban.org.models import Person
 from duban.org.tree import UnitTree
 
 
@@ -39,10 +39,6 @@ def unit_heads() -> dict[int, list[str]]:
     for unit_id, name in rows:
         result.setdefault(unit_id, []).append(name)
     return result
-
-
-def unit_with_relations(pk: int) -> Unit:
-    return Unit.objects.select_related("parent").prefetch_related("covered_units", "grid_groups").get(pk=pk)
 
 
 def grid_member_counts() -> dict[int, int]:

@@ -10,7 +10,7 @@ from duban.lib.listing import paginate, sort_queryset
 from duban.org import selectors, services
 from duban.org.access import access_for, require
 from duban.org.forms import PeopleFilterForm, PersonForm, UnitForm
-from duban.org.models import Person, Role, RoleGrant, Unit, UnitKind
+from duban.org.models import Person, RoleGrant, Unit, UnitKind
 
 KIND_COLOURS = {
     UnitKind.INSTITUTION: "blue",
@@ -198,7 +198,3 @@ def person_edit(request, pk=None):
         messages.success(request, _("人员“%(name)s”已保存。") % {"name": saved.name})
         return redirect(saved)
     return render(request, "org/person_form.html", {"form": form, "person": person})
-
-
-def role_label(role: str) -> str:
-    return dict(Role.choices).get(role, role)

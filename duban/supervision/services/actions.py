@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from duban.lib.dates import cn_date
+from duban.lib.uploads import EVIDENCE_SIGNATURES, safe_name
 from duban.notify.models import MessageKind
 from duban.notify.services import message_send
 from duban.org.access import ALL, Access, access_for
@@ -73,16 +74,8 @@ NOTICE_NUMBER = "督办〔{year}〕{serial}号"
 NUMBERING_ATTEMPTS = 5
 NUMBERING_LOCK = 0x6475_6230  # advisory-lock class of notice numbering ("dub0")
 
-# Decision documents: extension -> the bytes such a file starts with.
-_OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # the compound-file header of .doc
-FILE_SIGNATURES = {
-    ".pdf": (b"%PDF-",),
-    ".docx": (b"PK\x03\x04",),
-    ".doc": (_OLE,),
-    ".jpg": (b"\xff\xd8\xff",),
-    ".jpeg": (b"\xff\xd8\xff",),
-    ".png": (b"\x89PNG\r\n\x1a\n",),
-}
+# Decision documents: the evidence types of duban.lib.uploads narrowed to PDF, Word and images.
+FILE_SIGNATURES = {ext: EVIDENCE_SIGNATURES[ext] for ext in (".pdf", ".docx", ".doc", ".jpg", ".jpeg", ".png")}
 
 
 # --- Who may do what ---------------------------------------------------------------
@@ -426,7 +419,7 @@ def accountability_record(
         recorded_by=acting_user,
     )
     if decision_file:
-        record.decision_file.save(PurePath(decision_file.name).name, decision_file, save=False)
+        record.decision_file.save(safe_name(decision_file.name), decision_file, save=False)
     record.save()
     # The timeline is read by everyone who sees the item; the details stay in the record,
     # which only can_see_accountability may read.

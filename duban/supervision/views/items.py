@@ -13,7 +13,7 @@ from duban.org.access import access_for, require
 from duban.org.models import Person
 from duban.supervision import access as rules
 from duban.supervision.forms import IndicatorForm, ItemForm, ReverseScheduleForm
-from duban.supervision.models import Deferral, DeferralStatus, Indicator, Item, ReportStatus, TimeNode
+from duban.supervision.models import DeferralStatus, Indicator, Item, ReportStatus, TimeNode
 from duban.supervision.selectors.indicators import indicator_series
 from duban.supervision.services import items as services
 from duban.supervision.services.actions import item_action_rules
@@ -217,7 +217,3 @@ def item_reopen(request, pk):
     else:
         messages.success(request, _("事项已重新打开。"))
     return redirect(item)
-
-
-def pending_deferrals(item) -> list[Deferral]:
-    return list(item.deferrals.filter(status=DeferralStatus.PENDING))
