@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "duban.workbench",
     "duban.notify",
     "duban.supervision",
+    "duban.rectification",
     "duban.api",
 ]
 

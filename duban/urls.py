@@ -9,6 +9,7 @@ urlpatterns = [
     path("audit/", include("duban.audit.urls")),
     path("system/", include("duban.system.urls")),
     path("supervision/", include("duban.supervision.urls")),
+    path("rectification/", include("duban.rectification.urls")),
     path("inbox/", include("duban.notify.urls")),
     path("api/", api.urls),
 ]

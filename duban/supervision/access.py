@@ -9,11 +9,15 @@ from duban.org.models import Role
 SEE_ALL = (Role.OFFICE, Role.DISCIPLINE)
 
 
+def sees_all_items(access: Access) -> bool:
+    return access.has(*SEE_ALL) or access.scope(Role.LEADER) == ALL
+
+
 def items_visible(access: Access, queryset):
     """Restrict an Item queryset to what the person may see."""
     if not access.grants:
         return queryset.none()
-    if access.has(*SEE_ALL) or access.scope(Role.LEADER) == ALL:
+    if sees_all_items(access):
         return queryset
     units = set()
     for role in (Role.LEADER, Role.UNIT_HEAD, Role.LIAISON, Role.STAFF, Role.TASKFORCE):

@@ -21,6 +21,7 @@ ERR_NOT_DONE = "该事项尚未办结。"
 ERR_NODE_DONE = "该节点已完成。"
 ERR_CANNOT_UPDATE_NODE = "只有牵头单位或督查办可以更新时间节点。"
 ERR_PARENT_PLAN = "上级事项必须属于同一计划。"
+ERR_MEASURE = "这是整改措施，须在整改台账中通过对账销号办结或因反弹重新打开。"
 
 
 def log(item: Item, kind: str, actor=None, text: str = "", report=None, **data) -> ItemLog:
@@ -132,6 +133,8 @@ def node_done(*, acting_user, node: TimeNode, done_on: datetime.date | None = No
 def item_complete(*, acting_user, item: Item, on: datetime.date | None = None, note: str = "") -> Item:
     require_office(acting_user)
     item = Item.objects.select_for_update().get(pk=item.pk)
+    if hasattr(item, "measure"):
+        raise Refused(ERR_MEASURE)
     if item.completed_on:
         raise Refused(ERR_ALREADY_DONE)
     item.completed_on = on or timezone.localdate()
@@ -146,6 +149,8 @@ def item_complete(*, acting_user, item: Item, on: datetime.date | None = None, n
 def item_reopen(*, acting_user, item: Item, reason: str) -> Item:
     require_office(acting_user)
     item = Item.objects.select_for_update().get(pk=item.pk)
+    if hasattr(item, "measure"):
+        raise Refused(ERR_MEASURE)
     if not item.completed_on:
         raise Refused(ERR_NOT_DONE)
     item.completed_on = None
