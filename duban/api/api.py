@@ -13,6 +13,7 @@ from duban.api.auth import SessionAuth, TokenAuth
 from duban.api.docs import OfflineSwagger, docs_asset, docs_guard
 from duban.notify.api import router as notify_router
 from duban.org.api import router as org_router
+from duban.rectification.api import router as rectification_router
 from duban.supervision.api import router as supervision_router
 
 DESCRIPTION = """督办平台的 JSON 接口。
@@ -28,6 +29,9 @@ DESCRIPTION = """督办平台的 JSON 接口。
 督查督办接口对系统、安全、审计管理员和无角色者一律 403；看不到的事项（非本单位牵头或协办、
 非本人帮包或负责）返回 404；计划和事项的维护、报告审核仅限督查办，填报、提交、申请延期、
 审批延期按牵头单位的联络员、负责人和帮包领导区分，无权时 403 并说明原因。
+整改台账（`/api/rectification/`）：问题和措施的可见范围同督办事项；维护台账、审批销号、回头看开闭、答复职工意见
+仅限督查办；销号申请由牵头单位负责人、联络员或责任人提出，审核和复查由联系该单位的联络组成员进行；更新问题须带
+`version`，已被他人修改时返回 409。公开内容接口只返回公开字段，任何人名都不返回；匿名意见不返回提出人。
 
 **错误**：统一返回 `{"detail": "中文说明"}`。401 未认证，403 无权访问，404 对象不存在，
 422 请求格式不符（`errors` 为逐项列表），400 数据校验未通过（`errors` 按字段列出）。
@@ -50,3 +54,4 @@ api.get("/docs/assets/{name}", auth=None, include_in_schema=False, url_name="doc
 api.add_router("/", org_router)
 api.add_router("/", supervision_router)
 api.add_router("/", notify_router)
+api.add_router("/", rectification_router)

@@ -3,19 +3,37 @@
 from django import forms
 
 
+def _style_options(widget, css: str) -> None:
+    """Put the class on each radio/checkbox of a multiple-input widget. Django renders a
+    widget's own class on the wrapper around the choices too, which would style the
+    whole list as one tiny box."""
+    if getattr(widget, "_duban_styled", False):
+        return
+    original = widget.create_option
+
+    def create_option(*args, **kwargs):
+        option = original(*args, **kwargs)
+        classes = option["attrs"].get("class", "")
+        if css not in classes.split():
+            option["attrs"]["class"] = (classes + " " + css).strip()
+        return option
+
+    widget.create_option = create_option
+    widget._duban_styled = True
+
+
 class StyledFormMixin:
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
             widget = field.widget
-            if isinstance(widget, (forms.CheckboxInput, forms.RadioSelect)):
-                css = "form-check-input"
-            elif isinstance(widget, (forms.Select, forms.SelectMultiple)) and not isinstance(
-                widget, forms.CheckboxSelectMultiple
-            ):
-                css = "form-select"
-            elif isinstance(widget, forms.CheckboxSelectMultiple):
+            if isinstance(widget, forms.RadioSelect):  # also CheckboxSelectMultiple in Django 5
+                _style_options(widget, "form-check-input")
                 css = ""
+            elif isinstance(widget, forms.CheckboxInput):
+                css = "form-check-input"
+            elif isinstance(widget, (forms.Select, forms.SelectMultiple)):
+                css = "form-select"
             else:
                 css = "form-control"
             if css:

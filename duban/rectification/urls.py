@@ -7,5 +7,5 @@ urlpatterns = [
     path("", include("duban.rectification.views.urls_ledger")),
     path("", include("duban.rectification.views.urls_lookback")),
     path("", include("duban.rectification.views.urls_disclosure")),
-    path("", include("duban.rectification.views.urls_xlsx")),
+    path("", include("duban.rectification.views.urls_reports")),
 ]

@@ -34,6 +34,21 @@ def _supervision_rules():
 
 _S = _supervision_rules()
 
+
+def _rectification_rules():
+    from duban.org.models import Role
+    from duban.rectification import access as rules
+
+    return {
+        "ledger": rules.can_see_ledger,
+        "office": rules.can_manage,
+        "reviewer": lambda a: a.has(Role.OFFICE, Role.TASKFORCE),
+        "disclosure": rules.can_see_disclosure,
+    }
+
+
+_R = _rectification_rules()
+
 SECTIONS = [
     (
         _("工作"),
@@ -51,6 +66,41 @@ SECTIONS = [
             Entry(_("督办单"), "supervision:notice_list", "bi-file-earmark-text", _S["plans"], "/supervision/notices"),
             Entry(_("我帮包的项目"), "supervision:leader_view", "bi-flag", _S["leader"], "/supervision/leader"),
             Entry(_("单位排名"), "supervision:league_all", "bi-trophy", _S["plans"], "/supervision/league"),
+        ],
+    ),
+    (
+        _("整改落实"),
+        [
+            Entry(_("整改台账"), "rectification:plan_list", "bi-clipboard-data", _R["ledger"], "/rectification/plans"),
+            Entry(
+                _("销号审核"),
+                "rectification:closure_queue",
+                "bi-patch-check",
+                _R["reviewer"],
+                "/rectification/closures",
+            ),
+            Entry(
+                _("复查任务"),
+                "rectification:recheck_queue",
+                "bi-arrow-repeat",
+                _R["reviewer"],
+                "/rectification/rechecks",
+            ),
+            Entry(_("整改统计"), "rectification:stats", "bi-bar-chart", _R["ledger"], "/rectification/stats"),
+            Entry(
+                _("职工意见"),
+                "rectification:feedback_queue",
+                "bi-chat-left-text",
+                _R["office"],
+                "/rectification/feedback",
+            ),
+            Entry(
+                _("整改公开"),
+                "rectification:disclosure_index",
+                "bi-megaphone",
+                _R["disclosure"],
+                "/rectification/disclosure",
+            ),
         ],
     ),
     (

@@ -50,6 +50,7 @@ def _units_panel(access, role, title, empty_text) -> Panel:
 
 
 def panels_for(access) -> list[Panel]:
+    from duban.workbench import rectification_panels as rp
     from duban.workbench import supervision_panels as sp
 
     panels: list[Panel] = []
@@ -58,25 +59,27 @@ def panels_for(access) -> list[Panel]:
         panels.append(_units_panel(access, Role.LEADER, _("分管单位"), _("分管的单位会显示在这里。")))
     if access.has(Role.OFFICE):
         panels.append(sp.review_panel())
+        panels.append(rp.office_panel())
         panels.append(sp.attention_panel(access))
     if access.has(Role.LIAISON):
         panels.append(sp.to_fill_panel(access))
     if access.has(Role.UNIT_HEAD):
         panels.append(sp.to_submit_panel(access))
+    if access.has(Role.UNIT_HEAD, Role.LIAISON):
+        panels.append(rp.unit_panel(access))
+    if access.has(Role.UNIT_HEAD):
         panels.append(_units_panel(access, Role.UNIT_HEAD, _("我负责的单位"), _("您负责的单位会显示在这里。")))
     if access.has(Role.TASKFORCE):
         panels.append(
             _units_panel(access, Role.TASKFORCE, _("我联系的单位"), _("您所在联络组联系的单位会显示在这里。"))
         )
-        panels.append(Panel(_("待我复核"), "bi-clipboard-check", _("联系单位的销号申请和回头看复查任务会出现在这里。")))
+        panels.append(rp.grid_panel(access))
     if access.has(Role.DISCIPLINE) and not access.has(Role.OFFICE):
         panels.append(sp.attention_panel(access))
     if access.has(Role.DISCIPLINE):
-        panels.append(
-            Panel(_("问责线索"), "bi-exclamation-octagon", _("逾期未改、整改反弹等需要纪检跟进的事项会出现在这里。"))
-        )
+        panels.append(rp.discipline_panel())
     if access.has(Role.STAFF) and len(panels) == 0:
-        panels.append(Panel(_("整改公开"), "bi-megaphone", _("学校公开的整改进展会出现在这里，您也可以在此提出意见。")))
+        panels.append(rp.disclosure_panel())
     if access.has(Role.SYS_ADMIN):
         panels.append(_org_summary_panel())
     if access.has(Role.SEC_ADMIN):

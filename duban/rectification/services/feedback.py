@@ -5,6 +5,7 @@ import hashlib
 import hmac
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -57,9 +58,10 @@ def feedback_send(*, acting_user, plan, text: str, anonymous: bool = False, find
         raise Refused(ERR_FINDING)
     key = sender_key(acting_user)
     today = timezone.localdate()
-    # Serialise one sender's submissions so the daily limit holds under concurrency.
-    type(acting_user).objects.select_for_update().filter(pk=acting_user.pk).exists()
-    if Feedback.objects.filter(sender_key=key, sent_on=today).count() >= profile.feedback_daily_limit:
+    # Serialise one sender's submissions so the daily limit (per plan: it is the plan's
+    # setting) holds under concurrency.
+    get_user_model().objects.select_for_update().filter(pk=acting_user.pk).exists()
+    if Feedback.objects.filter(plan=plan, sender_key=key, sent_on=today).count() >= profile.feedback_daily_limit:
         raise Refused(ERR_LIMIT.format(limit=profile.feedback_daily_limit))
     feedback = Feedback.objects.create(
         plan=plan,

@@ -21,5 +21,4 @@ urlpatterns = [
     path("checklist/", closure.checklist_config, name="checklist_config"),
     path("rechecks/", watch.recheck_queue, name="recheck_queue"),
     path("rechecks/<int:pk>/", watch.recheck_record, name="recheck_record"),
-    path("stats/", plans.stats, name="stats"),
 ]
