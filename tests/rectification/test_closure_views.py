@@ -434,3 +434,5 @@ def test_record_relapse_needs_a_description_and_reopens(rect, people, client_for
         assert Relapse.objects.get().description == "又出现记录不全"
         page = client_for(people.office).get(measure_url(rect.deadline)).content.decode()
         assert "又出现记录不全" in page and "已取消" in page
+        # The approval that the relapse undid says so in the closure history.
+        assert "因反弹撤销销号" in page

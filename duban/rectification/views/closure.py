@@ -38,6 +38,9 @@ def _measure_page(request, measure, request_form=None, document_form=None, statu
             Prefetch("evidence", queryset=ClosureEvidence.objects.select_related("attachment"))
         )
     )
+    undone = set(measure.relapses.values_list("closure_id", flat=True))
+    for closure in closures:
+        closure.undone = closure.pk in undone  # approved, then a relapse reopened the measure
     pending = next((c for c in closures if c.is_pending), None)
     open_ = measure.closure == ClosureState.OPEN
     can = {
