@@ -6,6 +6,7 @@ publishes them.
 """
 
 import datetime
+import operator
 from typing import Literal
 
 from django.urls import reverse
@@ -45,6 +46,35 @@ def _file(attachment) -> dict | None:
         "size": attachment.size,
         "url": reverse("supervision:attachment_download", args=[attachment.pk]),
     }
+
+
+# Resolvers that many outputs share (one line in each schema).
+def _person_of(attr: str) -> staticmethod:
+    """Resolve a PersonRef field from the person in `obj.<attr>`."""
+    return staticmethod(lambda obj: _person(getattr(obj, attr)))
+
+
+def _label_of(field: str) -> staticmethod:
+    """Resolve a `<field>_label` from the choice's display text."""
+    return staticmethod(lambda obj: str(getattr(obj, f"get_{field}_display")()))
+
+
+def _of_item(attr: str) -> staticmethod:
+    """Resolve from the item of `obj.measure` (its title, its lead unit)."""
+    return staticmethod(lambda obj: getattr(obj.measure.item, attr))
+
+
+def _prepared(path: str) -> staticmethod:
+    """Resolve from an attribute of the object (`obj.<path>`, dotted: "plan.title"), e.g.
+    a list the endpoint prepared on it."""
+    return staticmethod(lambda obj: operator.attrgetter(path)(obj))
+
+
+def _relapse_id(obj):
+    try:
+        return obj.relapse.pk
+    except Exception:  # RelatedObjectDoesNotExist: no relapse
+        return None
 
 
 # --- Plans ------------------------------------------------------------------------
@@ -97,41 +127,19 @@ class RectPlanOut(Schema):
     def resolve_id(obj) -> int:
         return obj.plan_id
 
-    @staticmethod
-    def resolve_title(obj) -> str:
-        return obj.plan.title
-
-    @staticmethod
-    def resolve_year(obj):
-        return obj.plan.year
-
-    @staticmethod
-    def resolve_start_date(obj):
-        return obj.plan.start_date
-
-    @staticmethod
-    def resolve_end_date(obj):
-        return obj.plan.end_date
-
-    @staticmethod
-    def resolve_owner_unit(obj):
-        return obj.plan.owner_unit
-
-    @staticmethod
-    def resolve_status(obj):
-        return obj.plan.status
+    resolve_title = _prepared("plan.title")
+    resolve_year = _prepared("plan.year")
+    resolve_start_date = _prepared("plan.start_date")
+    resolve_end_date = _prepared("plan.end_date")
+    resolve_owner_unit = _prepared("plan.owner_unit")
+    resolve_status = _prepared("plan.status")
 
     @staticmethod
     def resolve_status_label(obj) -> str:
         return str(obj.plan.get_status_display())
 
-    @staticmethod
-    def resolve_description(obj) -> str:
-        return obj.plan.description
-
-    @staticmethod
-    def resolve_source_label(obj) -> str:
-        return str(obj.get_source_display())
+    resolve_description = _prepared("plan.description")
+    resolve_source_label = _label_of("source")
 
     @staticmethod
     def resolve_recheck_days(obj) -> list[int]:
@@ -239,17 +247,9 @@ class MeasureOut(Schema):
     def resolve_finding_ordinal(obj) -> int:
         return obj.finding.ordinal
 
-    @staticmethod
-    def resolve_type_label(obj) -> str:
-        return str(obj.get_type_display())
-
-    @staticmethod
-    def resolve_closure_label(obj) -> str:
-        return str(obj.get_closure_display())
-
-    @staticmethod
-    def resolve_closed_by(obj):
-        return _person(obj.closed_by)
+    resolve_type_label = _label_of("type")
+    resolve_closure_label = _label_of("closure")
+    resolve_closed_by = _person_of("closed_by")
 
     @staticmethod
     def resolve_document(obj):
@@ -280,9 +280,7 @@ class FindingOut(Schema):
     measures_closed: int
     version: int = Field(description="版本号；修改时原样带回，他人已修改则 409")
 
-    @staticmethod
-    def resolve_severity_label(obj) -> str:
-        return str(obj.get_severity_display())
+    resolve_severity_label = _label_of("severity")
 
     @staticmethod
     def resolve_units(obj) -> list:
@@ -304,9 +302,7 @@ class FindingOut(Schema):
 class FindingDetailOut(FindingOut):
     measures: list[MeasureOut] = Field(description="调用者可见的整改措施")
 
-    @staticmethod
-    def resolve_measures(obj) -> list:
-        return obj.measure_list
+    resolve_measures = _prepared("measure_list")
 
 
 class FindingFilter(Schema):
@@ -446,37 +442,18 @@ class ClosureOut(Schema):
     returned_at: datetime.datetime | None
     return_reason: str
 
-    @staticmethod
-    def resolve_measure_title(obj) -> str:
-        return obj.measure.item.title
-
-    @staticmethod
-    def resolve_lead_unit(obj):
-        return obj.measure.item.lead_unit
-
-    @staticmethod
-    def resolve_status_label(obj) -> str:
-        return str(obj.get_status_display())
+    resolve_measure_title = _of_item("title")
+    resolve_lead_unit = _of_item("lead_unit")
+    resolve_status_label = _label_of("status")
 
     @staticmethod
     def resolve_evidence(obj) -> list:
         return list(obj.evidence.all())
 
-    @staticmethod
-    def resolve_requested_by(obj):
-        return _person(obj.requested_by)
-
-    @staticmethod
-    def resolve_reviewed_by(obj):
-        return _person(obj.reviewed_by)
-
-    @staticmethod
-    def resolve_approved_by(obj):
-        return _person(obj.approved_by)
-
-    @staticmethod
-    def resolve_returned_by(obj):
-        return _person(obj.returned_by)
+    resolve_requested_by = _person_of("requested_by")
+    resolve_reviewed_by = _person_of("reviewed_by")
+    resolve_approved_by = _person_of("approved_by")
+    resolve_returned_by = _person_of("returned_by")
 
 
 class MeasurePermissions(Schema):
@@ -505,28 +482,11 @@ class RecheckOut(Schema):
     remark: str
     relapse_id: int | None = Field(description="判定反弹时的反弹记录")
 
-    @staticmethod
-    def resolve_measure_title(obj) -> str:
-        return obj.measure.item.title
-
-    @staticmethod
-    def resolve_lead_unit(obj):
-        return obj.measure.item.lead_unit
-
-    @staticmethod
-    def resolve_state_label(obj) -> str:
-        return str(obj.get_state_display())
-
-    @staticmethod
-    def resolve_checked_by(obj):
-        return _person(obj.checked_by)
-
-    @staticmethod
-    def resolve_relapse_id(obj):
-        try:
-            return obj.relapse.pk
-        except Exception:  # RelatedObjectDoesNotExist: no relapse
-            return None
+    resolve_measure_title = _of_item("title")
+    resolve_lead_unit = _of_item("lead_unit")
+    resolve_state_label = _label_of("state")
+    resolve_checked_by = _person_of("checked_by")
+    resolve_relapse_id = staticmethod(_relapse_id)
 
 
 class RelapseOut(Schema):
@@ -537,9 +497,7 @@ class RelapseOut(Schema):
     recheck_id: int | None
     review_id: int | None
 
-    @staticmethod
-    def resolve_found_by(obj):
-        return _person(obj.found_by)
+    resolve_found_by = _person_of("found_by")
 
 
 class MeasureDetailOut(MeasureOut):
@@ -549,21 +507,10 @@ class MeasureDetailOut(MeasureOut):
     relapses: list[RelapseOut]
     permissions: MeasurePermissions
 
-    @staticmethod
-    def resolve_checklist(obj) -> list:
-        return obj.checklist_lines
-
-    @staticmethod
-    def resolve_closures(obj) -> list:
-        return obj.closure_list
-
-    @staticmethod
-    def resolve_rechecks(obj) -> list:
-        return obj.recheck_list
-
-    @staticmethod
-    def resolve_relapses(obj) -> list:
-        return obj.relapse_list
+    resolve_checklist = _prepared("checklist_lines")
+    resolve_closures = _prepared("closure_list")
+    resolve_rechecks = _prepared("recheck_list")
+    resolve_relapses = _prepared("relapse_list")
 
 
 class RemarkIn(Schema):
@@ -615,24 +562,10 @@ class ReviewOut(Schema):
     reviewed_at: datetime.datetime
     relapse_id: int | None
 
-    @staticmethod
-    def resolve_measure_title(obj) -> str:
-        return obj.measure.item.title
-
-    @staticmethod
-    def resolve_verdict_label(obj) -> str:
-        return str(obj.get_verdict_display())
-
-    @staticmethod
-    def resolve_reviewer(obj):
-        return _person(obj.reviewer)
-
-    @staticmethod
-    def resolve_relapse_id(obj):
-        try:
-            return obj.relapse.pk
-        except Exception:  # RelatedObjectDoesNotExist: no relapse
-            return None
+    resolve_measure_title = _of_item("title")
+    resolve_verdict_label = _label_of("verdict")
+    resolve_reviewer = _person_of("reviewer")
+    resolve_relapse_id = staticmethod(_relapse_id)
 
 
 class RoundOut(Schema):
@@ -649,30 +582,17 @@ class RoundOut(Schema):
     closed_at: datetime.datetime | None
     summary: str
 
-    @staticmethod
-    def resolve_state_label(obj) -> str:
-        return str(obj.get_state_display())
-
-    @staticmethod
-    def resolve_opened_by(obj):
-        return _person(obj.opened_by)
-
-    @staticmethod
-    def resolve_closed_by(obj):
-        return _person(obj.closed_by)
+    resolve_state_label = _label_of("state")
+    resolve_opened_by = _person_of("opened_by")
+    resolve_closed_by = _person_of("closed_by")
 
 
 class RoundDetailOut(RoundOut):
     reviews: list[ReviewOut] = Field(description="调用者可见措施的检查记录")
     new_finding_ids: list[int] = Field(description="本轮发现、新纳入台账的问题")
 
-    @staticmethod
-    def resolve_reviews(obj) -> list:
-        return obj.review_list
-
-    @staticmethod
-    def resolve_new_finding_ids(obj) -> list[int]:
-        return obj.new_finding_id_list
+    resolve_reviews = _prepared("review_list")
+    resolve_new_finding_ids = _prepared("new_finding_id_list")
 
 
 class RoundReportOut(Schema):
@@ -785,9 +705,7 @@ class FeedbackOut(Schema):
     def resolve_plan_title(obj) -> str:
         return obj.plan.title
 
-    @staticmethod
-    def resolve_state_label(obj) -> str:
-        return str(obj.get_state_display())
+    resolve_state_label = _label_of("state")
 
 
 class FeedbackOfficeOut(FeedbackOut):
@@ -801,9 +719,7 @@ class FeedbackOfficeOut(FeedbackOut):
     def resolve_sender(obj):
         return None if obj.anonymous else _person(obj.sender)
 
-    @staticmethod
-    def resolve_handled_by(obj):
-        return _person(obj.handled_by)
+    resolve_handled_by = _person_of("handled_by")
 
 
 class FeedbackFilter(Schema):

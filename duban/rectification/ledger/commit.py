@@ -11,11 +11,8 @@ import datetime
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.utils import timezone
 
-from duban.audit.models import EventKind
-from duban.audit.services import security_event_record
 from duban.org.access import access_for
 from duban.rectification import access as rules
 from duban.rectification.ledger.columns import ERR_COMMIT_REFUSED, ERR_NOT_OFFICE
@@ -24,6 +21,7 @@ from duban.rectification.ledger.reading import ledger_read
 from duban.rectification.ledger.validation import import_build
 from duban.rectification.models import Finding
 from duban.rectification.services.findings import finding_save, measure_save
+from duban.supervision.ledger_import.commit import import_write
 from duban.supervision.models import Item, Plan
 
 
@@ -55,31 +53,20 @@ def ledger_import_commit(
     """Validate again and write everything, or nothing. Returns the counts, or the
     dry run with its errors when the file is (now) invalid. Raises ImportFileError."""
     _require_office(acting_user)
-    today = today or timezone.localdate()
-    parsed = ledger_read(path)
-    try:
-        with transaction.atomic():
-            # One import into a plan at a time: ordinals and positions are worked out from it.
-            Plan.objects.select_for_update().filter(pk=plan.pk).first()
-            result = import_build(plan, parsed, today)
-            if not result.is_valid:
-                return result
-            _apply(acting_user, plan, result, today)
-            detail = {"plan": plan.pk, **result.counts()}
-            if filename:
-                detail["file"] = filename[:200]
-            security_event_record(
-                kind=EventKind.IMPORT,
-                actor=acting_user,
-                request=request,
-                target=f"整改台账：{plan.title}"[:200],
-                detail=detail,
-            )
-    except _Refused as error:
-        result = import_build(plan, parsed, today)
-        result.general_errors.append(ERR_COMMIT_REFUSED.format(row=error.row, message=error.message))
-        return result
-    return LedgerImportDone(counts=result.counts())
+    result, done = import_write(
+        acting_user=acting_user,
+        plan=plan,
+        parsed=ledger_read(path),
+        build=import_build,
+        apply=_apply,
+        today=today or timezone.localdate(),
+        target=f"整改台账：{plan.title}",
+        request=request,
+        filename=filename,
+        refusals=(_Refused,),
+        refusal_message=lambda error: ERR_COMMIT_REFUSED.format(row=error.row, message=error.message),
+    )
+    return LedgerImportDone(counts=result.counts()) if done else result
 
 
 def _apply(acting_user, plan: Plan, result: LedgerImport, today: datetime.date) -> None:

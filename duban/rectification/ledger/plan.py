@@ -5,13 +5,13 @@ from dataclasses import dataclass, field
 
 from duban.org.models import Person, Unit
 from duban.rectification.models import Finding, Measure, MeasureType
-from duban.supervision.ledger_import.plan import Change, RowError
+from duban.supervision.ledger_import.plan import Change, Checked, Matched, RowError
 
 __all__ = ["Change", "FindingEntry", "LedgerImport", "MeasureEntry", "RowError"]
 
 
 @dataclass
-class MeasureEntry:
+class MeasureEntry(Matched):
     """One valid measure row and what it would do."""
 
     row: int
@@ -28,18 +28,12 @@ class MeasureEntry:
     changes: list[Change] = field(default_factory=list)
 
     @property
-    def action(self) -> str:
-        if self.existing is None:
-            return "new"
-        return "changed" if self.changes else "unchanged"
-
-    @property
     def type_label(self) -> str:
         return MeasureType(self.measure_type).label
 
 
 @dataclass
-class FindingEntry:
+class FindingEntry(Matched):
     """A finding of the file (its first row) and its measure rows."""
 
     row: int
@@ -50,22 +44,12 @@ class FindingEntry:
     measures: list[MeasureEntry] = field(default_factory=list)
     failed: bool = False  # the finding's own cells are wrong; its measures are still checked
 
-    @property
-    def action(self) -> str:
-        if self.existing is None:
-            return "new"
-        return "changed" if self.changes else "unchanged"
-
 
 @dataclass
-class LedgerImport:
+class LedgerImport(Checked):
     findings: list[FindingEntry] = field(default_factory=list)
     errors: list[RowError] = field(default_factory=list)
     general_errors: list[str] = field(default_factory=list)
-
-    @property
-    def is_valid(self) -> bool:
-        return not self.errors and not self.general_errors
 
     @property
     def measures(self) -> list[MeasureEntry]:

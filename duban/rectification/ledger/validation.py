@@ -7,10 +7,9 @@ changed. Nothing is written.
 import datetime
 from collections import defaultdict
 
-from django.db.models import Q
-
 from duban.lib.dates import cn_date
-from duban.org.models import Person, Role, RoleGrant, Unit
+from duban.org.lookup import NoMatch, PeopleLookup, PersonMessages, UnitLookup
+from duban.org.models import Person, Unit
 from duban.rectification.ledger.columns import (
     COLUMN_BY_KEY,
     ERR_AMBIGUOUS_PERSON,
@@ -33,7 +32,6 @@ from duban.rectification.ledger.columns import (
     FINDING_KEYS,
     MAX_LENGTH,
     MEASURE_KEYS,
-    PERSON_RE,
     UNIT_SPLIT_RE,
 )
 from duban.rectification.ledger.plan import Change, FindingEntry, LedgerImport, MeasureEntry, RowError
@@ -42,6 +40,8 @@ from duban.rectification.ledger.values import deadline_parse, deadline_text
 from duban.rectification.models import ClosureState, Finding, Measure, MeasureType
 from duban.supervision.ledger_import.values import BadValue
 from duban.supervision.models import Item
+
+PERSON_KEYS = ("leader", "person")
 
 
 class Known:
@@ -59,33 +59,9 @@ class Known:
         through = Item.co_units.through.objects.filter(item__plan=plan)
         for item_id, unit_id in through.values_list("item_id", "unit_id"):
             self.co_units[item_id].add(unit_id)
-        units = list(Unit.objects.all())
-        self.units_by_id = {unit.pk: unit for unit in units}
-        self.units_by_name = {unit.name: unit for unit in units}
-        self.units_by_short: dict[str, list[Unit]] = defaultdict(list)
-        for unit in units:
-            if unit.short_name:
-                self.units_by_short[unit.short_name].append(unit)
-        self._people_load(parsed)
-
-    def _people_load(self, parsed: ParsedLedger) -> None:
-        names, usernames = set(), set()
-        for _number, values in parsed.rows:
-            for key in ("leader", "person"):
-                text = values.get(key, "")
-                match = PERSON_RE.match(text)
-                if match:
-                    usernames.add(match["username"].strip())
-                elif text:
-                    names.add(text)
-        self.by_name: dict[str, list[Person]] = defaultdict(list)
-        self.by_username: dict[str, Person] = {}
-        if names or usernames:
-            condition = Q(name__in=sorted(names)) | Q(username__in=sorted(usernames))
-            for person in Person.objects.filter(condition, is_active=True).order_by("pk"):
-                self.by_name[person.name].append(person)
-                self.by_username[person.username] = person
-        self.leaders = set(RoleGrant.objects.filter(role=Role.LEADER).values_list("person_id", flat=True))
+        self.units = UnitLookup()
+        self.units_by_id = self.units.by_id
+        self.people = PeopleLookup(values.get(key, "") for _number, values in parsed.rows for key in PERSON_KEYS)
 
 
 class _Row:
@@ -109,57 +85,28 @@ class _Row:
         return value
 
 
+PERSON_MESSAGES = PersonMessages(
+    unknown=ERR_UNKNOWN_PERSON, mismatch=ERR_PERSON_MISMATCH, not_leader=ERR_NOT_LEADER, ambiguous=ERR_AMBIGUOUS_PERSON
+)
+
+
 def _unit(row: _Row, known: Known, name: str) -> Unit | None:
-    unit = known.units_by_name.get(name)
-    if unit is not None:
-        return unit
-    candidates = known.units_by_short.get(name, [])
-    if len(candidates) == 1:
-        return candidates[0]
-    if candidates:
-        row.error("units", ERR_AMBIGUOUS_UNIT.format(name=name, count=len(candidates)))
-    else:
-        row.error("units", ERR_UNKNOWN_UNIT.format(name=name))
-    return None
+    try:
+        return known.units.match(name, unknown=ERR_UNKNOWN_UNIT, ambiguous=ERR_AMBIGUOUS_UNIT)
+    except NoMatch as error:
+        row.error("units", error.message)
+        return None
 
 
 def _person(row: _Row, known: Known, key: str, units: list[Unit], *, leader: bool) -> Person | None:
     """The person a cell names: “王伟” (preferably in the measure's units; a leader for
     责任领导) or “王伟（wangwei）”."""
-    text = row.values.get(key, "")
-    if not text:
-        return None
-    match = PERSON_RE.match(text)
-    if match:
-        name, username = match["name"].strip(), match["username"].strip()
-        person = known.by_username.get(username)
-        if person is None:
-            row.error(key, ERR_UNKNOWN_PERSON.format(name=text))
-        elif person.name != name:
-            row.error(key, ERR_PERSON_MISMATCH.format(username=username, actual=person.name, name=name))
-        elif leader and person.pk not in known.leaders:
-            row.error(key, ERR_NOT_LEADER.format(name=text))
-        else:
-            return person
-        return None
-    candidates = known.by_name.get(text, [])
-    if not candidates:
-        row.error(key, ERR_UNKNOWN_PERSON.format(name=text))
-        return None
-    if leader:
-        candidates = [p for p in candidates if p.pk in known.leaders]
-        if not candidates:
-            row.error(key, ERR_NOT_LEADER.format(name=text))
-            return None
-    elif len(candidates) > 1:
+    try:
         unit_ids = {unit.pk for unit in units}
-        in_units = [p for p in candidates if p.unit_id in unit_ids]
-        candidates = in_units if len(in_units) == 1 else candidates
-    if len(candidates) > 1:
-        example = f"{text}（{candidates[0].username}）"
-        row.error(key, ERR_AMBIGUOUS_PERSON.format(count=len(candidates), name=text, example=example))
+        return known.people.match(row.values.get(key, ""), PERSON_MESSAGES, leader=leader, unit_ids=unit_ids)
+    except NoMatch as error:
+        row.error(key, error.message)
         return None
-    return candidates[0]
 
 
 def _measure_read(row: _Row, known: Known, position: int) -> MeasureEntry | None:

@@ -50,31 +50,59 @@ def ledger_import_commit(
     """Validate again and write everything, or nothing. Returns the result, or the
     plan with its errors when the file is (now) invalid. Raises ImportFileError."""
     _require_office(acting_user)
-    today = today or timezone.localdate()
-    parsed = ledger_read(path)
+    result, done = import_write(
+        acting_user=acting_user,
+        plan=plan,
+        parsed=ledger_read(path),
+        build=plan_build,
+        apply=_apply,
+        today=today or timezone.localdate(),
+        target=f"督办台账：{plan.title}",
+        request=request,
+        filename=filename,
+        refusals=(IntegrityError,),
+        refusal_message=lambda _error: ERR_COMMIT_CONFLICT,
+    )
+    return LedgerImportResult(counts=result.counts()) if done else result
+
+
+def import_write(
+    *,
+    acting_user,
+    plan: Plan,
+    parsed,
+    build,
+    apply,
+    today,
+    target: str,
+    request,
+    filename: str,
+    refusals,
+    refusal_message,
+):
+    """The commit of a ledger import (shared with the 整改台账): in one transaction, with
+    the plan locked, `build` the dry run again and, when it is valid, `apply` it and record
+    one security event. A refusal (one of `refusals`) rolls everything back and is added
+    to a fresh dry run as `refusal_message(error)`. Returns (result, written)."""
     try:
         with transaction.atomic():
-            # One import into a plan at a time: the numbers are worked out from its items.
+            # One import into a plan at a time: numbers and positions are worked out from it.
             Plan.objects.select_for_update().filter(pk=plan.pk).first()
-            result = plan_build(plan, parsed, today)
+            result = build(plan, parsed, today)
             if not result.is_valid:
-                return result
-            _apply(acting_user, plan, result, today)
+                return result, False
+            apply(acting_user, plan, result, today)
             detail = {"plan": plan.pk, **result.counts()}
             if filename:
                 detail["file"] = filename[:200]
             security_event_record(
-                kind=EventKind.IMPORT,
-                actor=acting_user,
-                request=request,
-                target=f"督办台账：{plan.title}"[:200],
-                detail=detail,
+                kind=EventKind.IMPORT, actor=acting_user, request=request, target=target[:200], detail=detail
             )
-    except IntegrityError:
-        result = plan_build(plan, parsed, today)
-        result.general_errors.append(ERR_COMMIT_CONFLICT)
-        return result
-    return LedgerImportResult(counts=result.counts())
+    except refusals as error:
+        result = build(plan, parsed, today)
+        result.general_errors.append(refusal_message(error))
+        return result, False
+    return result, True
 
 
 def _apply(acting_user, plan: Plan, result: LedgerPlan, today: datetime.date) -> None:

@@ -21,8 +21,27 @@ class Change:
     new: str
 
 
+class Matched:
+    """An entry of a dry run matched to an existing object (`existing`, None: new) with
+    the `changes` it would make; shared with the 整改台账 import."""
+
+    @property
+    def action(self) -> str:
+        if self.existing is None:
+            return "new"
+        return "changed" if self.changes else "unchanged"
+
+
+class Checked:
+    """A dry run: valid when it found no row errors and no general errors."""
+
+    @property
+    def is_valid(self) -> bool:
+        return not self.errors and not self.general_errors
+
+
 @dataclass
-class LedgerRow:
+class LedgerRow(Matched):
     """One valid row of the file and what it would do."""
 
     row: int
@@ -43,22 +62,12 @@ class LedgerRow:
     nodes_added: list[tuple[datetime.date, str]] = field(default_factory=list)
     nodes_removed: list[int] = field(default_factory=list)  # ids of open nodes the file no longer lists
 
-    @property
-    def action(self) -> str:
-        if self.existing is None:
-            return "new"
-        return "changed" if self.changes else "unchanged"
-
 
 @dataclass
-class LedgerPlan:
+class LedgerPlan(Checked):
     rows: list[LedgerRow] = field(default_factory=list)
     errors: list[RowError] = field(default_factory=list)
     general_errors: list[str] = field(default_factory=list)
-
-    @property
-    def is_valid(self) -> bool:
-        return not self.errors and not self.general_errors
 
     def _of(self, action: str) -> list[LedgerRow]:
         return [row for row in self.rows if row.action == action]

@@ -5,6 +5,7 @@ people, matches it to an existing item (by 序号 within the plan, else by the e
 
 import datetime
 
+from duban.org.lookup import NoMatch, PersonMessages
 from duban.supervision.ledger_import.changes import row_changes
 from duban.supervision.ledger_import.columns import (
     COLUMN_BY_KEY,
@@ -23,7 +24,6 @@ from duban.supervision.ledger_import.columns import (
     ERR_TOO_LONG,
     ERR_UNKNOWN_PERSON,
     ERR_UNKNOWN_UNIT,
-    PERSON_RE,
     UNIT_SPLIT_RE,
 )
 from duban.supervision.ledger_import.known import Known
@@ -54,41 +54,20 @@ class _Checker:
         return value
 
 
+PERSON_MESSAGES = PersonMessages(
+    unknown=ERR_UNKNOWN_PERSON, mismatch=ERR_PERSON_MISMATCH, not_leader=ERR_NOT_LEADER, ambiguous=ERR_AMBIGUOUS_PERSON
+)
+
+
 def _person(check: _Checker, known: Known, key: str, text: str, lead_unit, *, leader: bool):
-    """The person a cell names: “王伟” or “王伟（wangwei）”."""
-    if not text:
+    """The person a cell names: “王伟” or “王伟（wangwei）”; among namesakes, the one in
+    the lead unit when exactly one is."""
+    unit_ids = {lead_unit.pk} if lead_unit is not None else set()
+    try:
+        return known.people.match(text, PERSON_MESSAGES, leader=leader, unit_ids=unit_ids)
+    except NoMatch as error:
+        check.error(key, error.message)
         return None
-    match = PERSON_RE.match(text)
-    if match:
-        name, username = match["name"].strip(), match["username"].strip()
-        person = known.by_username.get(username)
-        if person is None:
-            check.error(key, ERR_UNKNOWN_PERSON.format(name=text))
-        elif person.name != name:
-            check.error(key, ERR_PERSON_MISMATCH.format(username=username, actual=person.name, name=name))
-        elif leader and person.pk not in known.leaders:
-            check.error(key, ERR_NOT_LEADER.format(name=text))
-        else:
-            return person
-        return None
-    candidates = known.by_name.get(text, [])
-    if not candidates:
-        check.error(key, ERR_UNKNOWN_PERSON.format(name=text))
-        return None
-    if leader:
-        candidates = [p for p in candidates if p.pk in known.leaders]
-        if not candidates:
-            check.error(key, ERR_NOT_LEADER.format(name=text))
-            return None
-    elif len(candidates) > 1 and lead_unit is not None:
-        # Namesakes: the one in the lead unit, when exactly one is.
-        in_unit = [p for p in candidates if p.unit_id == lead_unit.pk]
-        candidates = in_unit if len(in_unit) == 1 else candidates
-    if len(candidates) > 1:
-        example = f"{text}（{candidates[0].username}）"
-        check.error(key, ERR_AMBIGUOUS_PERSON.format(count=len(candidates), name=text, example=example))
-        return None
-    return candidates[0]
 
 
 def _row_check(result: LedgerPlan, known: Known, number: int, values: dict, today) -> LedgerRow | None:

@@ -2,22 +2,17 @@
 their items and the plan page's filters) and the import (the office only): upload,
 dry-run preview, commit. Thin: authorize, validate, call one service, render."""
 
-import time
-
-from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 
-from duban.lib.forms import StyledFormMixin
-from duban.lib.xlsx import XLSX_CONTENT_TYPE, content_disposition, workbook_bytes
+from duban.lib.xlsx_web import UploadStash, xlsx_response, xlsx_upload_form
 from duban.org.access import access_for
 from duban.org.importing.columns import TOKEN_MAX_AGE
 from duban.org.importing.storage import import_file_delete, import_file_path, import_file_store
@@ -31,8 +26,13 @@ from duban.supervision.summaries import ledger_filter
 from duban.supervision.views.common import plan_for
 from duban.supervision.views.plans import ITEM_SORTS
 
-# request.session[SESSION_KEY] = {token: {"user": id, "plan": id, "created": unix time, "filename": name}}
-SESSION_KEY = "ledger_imports"
+STASH = UploadStash(
+    session_key="ledger_imports",
+    store=import_file_store,
+    path_of=import_file_path,
+    delete=import_file_delete,
+    max_age=TOKEN_MAX_AGE,
+)
 
 
 @login_required
@@ -57,34 +57,19 @@ def ledger_export(request, pk):
         acting_user=request.user, plan=plan, items=items, filters=filters, order=order, request=request
     )
     stamp = timezone.localdate().strftime("%Y%m%d")
-    response = HttpResponse(workbook_bytes(workbook), content_type=XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = content_disposition(
-        f"{plan.title}督办台账-{stamp}.xlsx", f"ledger-{plan.pk}-{stamp}.xlsx"
-    )
-    response["Cache-Control"] = "no-store"
-    return response
+    return xlsx_response(workbook, f"{plan.title}督办台账-{stamp}.xlsx", f"ledger-{plan.pk}-{stamp}.xlsx")
 
 
 # --- Import -------------------------------------------------------------------------
 
 
-class LedgerUploadForm(StyledFormMixin, forms.Form):
-    file = forms.FileField(
-        label=gettext_lazy("Excel 文件"),
-        error_messages={"required": ERR_NO_FILE, "empty": ERR_UNREADABLE},
-        widget=forms.FileInput(
-            attrs={"accept": ".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
-        ),
-        help_text=gettext_lazy("导出的台账或导入模板，保存为 .xlsx 格式。"),
-    )
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        try:
-            ledger_import.upload_check(upload)
-        except ledger_import.ImportFileError as error:
-            raise ValidationError(str(error))
-        return upload
+LedgerUploadForm = xlsx_upload_form(
+    check=ledger_import.upload_check,
+    error=ledger_import.ImportFileError,
+    no_file=ERR_NO_FILE,
+    unreadable=ERR_UNREADABLE,
+    help_text=gettext_lazy("导出的台账或导入模板，保存为 .xlsx 格式。"),
+)
 
 
 def _office_plan(request, pk):
@@ -105,17 +90,7 @@ def ledger_import_upload(request, pk):
     bound = request.method == "POST"
     form = LedgerUploadForm(request.POST if bound else None, request.FILES if bound else None)
     if bound and form.is_valid():
-        upload = form.cleaned_data["file"]
-        token = import_file_store(upload)
-        entries = request.session.get(SESSION_KEY, {})
-        entries = {t: e for t, e in entries.items() if time.time() - e.get("created", 0) <= TOKEN_MAX_AGE}
-        entries[token] = {
-            "user": request.user.pk,
-            "plan": plan.pk,
-            "created": time.time(),
-            "filename": upload.name[:200],
-        }
-        request.session[SESSION_KEY] = entries
+        token = STASH.remember(request, form.cleaned_data["file"], plan=plan.pk)
         return redirect("supervision:ledger_import_preview", pk=plan.pk, token=token)
     max_mb = settings.UPLOAD_MAX_BYTES // (1024 * 1024)
     return _page(request, "import_upload.html", plan, form=form, max_rows=MAX_ROWS, max_mb=max_mb)
@@ -124,49 +99,33 @@ def ledger_import_upload(request, pk):
 @login_required
 def ledger_import_template(request, pk):
     plan = _office_plan(request, pk)
-    response = HttpResponse(workbook_bytes(ledger_import.template_workbook(plan)), content_type=XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = content_disposition(f"{plan.title}督办台账导入模板.xlsx", "ledger-template.xlsx")
-    return response
-
-
-def _forget(request, token: str) -> None:
-    entries = request.session.get(SESSION_KEY, {})
-    if token in entries:
-        del entries[token]
-        request.session[SESSION_KEY] = entries
-    import_file_delete(token)
+    workbook = ledger_import.template_workbook(plan)
+    return xlsx_response(workbook, f"{plan.title}督办台账导入模板.xlsx", "ledger-template.xlsx", no_store=False)
 
 
 @login_required
 @never_cache
 def ledger_import_preview(request, pk, token):
     plan = _office_plan(request, pk)
-    entry = request.session.get(SESSION_KEY, {}).get(token)
-    if not entry or entry.get("user") != request.user.pk or entry.get("plan") != plan.pk:
-        raise Http404
     upload_url = reverse("supervision:ledger_import", args=[plan.pk])
-    if time.time() - entry.get("created", 0) > TOKEN_MAX_AGE:
-        _forget(request, token)
+    stashed = STASH.fetch(request, token, plan=plan.pk)
+    if stashed is None:
         messages.error(request, ERR_EXPIRED)
         return redirect(upload_url)
-    path = import_file_path(token)
-    if path is None:
-        _forget(request, token)
-        raise Http404
-    filename = entry.get("filename", "")
+    path, filename = stashed.path, stashed.filename
     try:
         if request.method == "POST":
             outcome = ledger_import.ledger_import_commit(
                 acting_user=request.user, plan=plan, path=path, request=request, filename=filename
             )
             if isinstance(outcome, ledger_import.LedgerImportResult):
-                _forget(request, token)
+                STASH.forget(request, token)
                 return _page(request, "import_preview.html", plan, result=outcome, filename=filename)
             result = outcome
         else:
             result = ledger_import.ledger_import_preview(acting_user=request.user, plan=plan, path=path)
     except ledger_import.ImportFileError as error:
-        _forget(request, token)
+        STASH.forget(request, token)
         messages.error(request, str(error))
         return redirect(upload_url)
     context = {"import_plan": result, "filename": filename, "token": token, "committing": request.method == "POST"}
