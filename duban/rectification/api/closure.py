@@ -22,10 +22,12 @@ from duban.rectification.api.common import (
     measure_get,
     require,
 )
-from duban.rectification.api.schemas import ChecklistOut, ClosureFilter, ClosureOut, ReasonIn, RemarkIn
+from duban.rectification.api.schemas import ChecklistIn, ChecklistOut, ClosureFilter, ClosureOut, ReasonIn, RemarkIn
 from duban.rectification.checklist import checklist_for
 from duban.rectification.models import ClosureRequest, ClosureStatus, EvidenceKind, Measure, MeasureType
 from duban.rectification.services import closure as services
+from duban.rectification.services.checklist import checklist_save
+from duban.rectification.services.findings import ERR_NOT_OFFICE
 
 router = Router(tags=["对账销号"])
 
@@ -67,6 +69,21 @@ def checklist(request, measure_type: MeasureType):
         "measure_type_label": str(MeasureType(measure_type).label),
         "lines": checklist_for(measure_type),
     }
+
+
+@router.put(
+    "/rectification/checklists/{measure_type}", response={200: ChecklistOut, **WRITE_ERRORS}, summary="配置销号材料清单"
+)
+def checklist_update(request, measure_type: MeasureType, payload: ChecklistIn):
+    """督查办按措施类型配置销号材料要求（整体替换，顺序即显示顺序）；空列表恢复默认清单。
+    建章立制措施无论如何配置都要求制度文件。"""
+    access = access_of(request)
+    require(rules.can_manage(access), ERR_NOT_OFFICE)
+    with acting(request):
+        checklist_save(
+            acting_user=api_user(request), measure_type=measure_type, lines=[line.dict() for line in payload.lines]
+        )
+    return checklist(request, measure_type)
 
 
 @router.post(

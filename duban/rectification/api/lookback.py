@@ -2,6 +2,7 @@
 snapshotted), a round with its reviews, a verdict on a measure, a new finding found by
 the round, closing it, and its comparison report."""
 
+from django.shortcuts import get_object_or_404
 from ninja import Router, Status
 
 from duban.api.auth import acting, api_user
@@ -27,8 +28,10 @@ from duban.rectification.api.schemas import (
     RoundOut,
     RoundReportOut,
     SummaryIn,
+    TemplateIn,
+    TemplateOut,
 )
-from duban.rectification.models import Finding, LookbackReview, LookbackRound, Measure, RoundState
+from duban.rectification.models import Finding, LookbackReview, LookbackRound, LookbackTemplate, Measure, RoundState
 from duban.rectification.services import lookback as services
 from duban.rectification.services.findings import ERR_NOT_OFFICE
 
@@ -165,3 +168,43 @@ def round_report(request, round_id: int):
         "reviewed": report.get("reviewed", 0),
         "measures_total": report.get("measures_total", 0),
     }
+
+
+# --- Checklist templates --------------------------------------------------------------
+
+
+@router.get("/rectification/lookback-templates", response={200: list[TemplateOut], **ONE_ERRORS}, summary="回头看模板")
+def template_list(request):
+    """回头看检查要点模板（默认模板在前）。未建模板时新一轮默认使用“四看”。"""
+    access_of(request)
+    return list(LookbackTemplate.objects.order_by("-is_default", "name"))
+
+
+def _template_write(request, template: LookbackTemplate, payload: TemplateIn) -> LookbackTemplate:
+    require(rules.can_manage(access_of(request)), ERR_NOT_OFFICE)
+    points = [{"key": f"p{i}", "label": text} for i, text in enumerate(payload.points, start=1)]
+    with acting(request):
+        return services.template_save(
+            acting_user=api_user(request),
+            template=template,
+            name=payload.name,
+            points=points,
+            is_default=payload.is_default,
+        )
+
+
+@router.post("/rectification/lookback-templates", response={201: TemplateOut, **WRITE_ERRORS}, summary="新建回头看模板")
+def template_create(request, payload: TemplateIn):
+    """督查办新建检查要点模板；is_default 为真时成为新一轮回头看的默认模板。"""
+    return Status(201, _template_write(request, LookbackTemplate(), payload))
+
+
+@router.put(
+    "/rectification/lookback-templates/{int:template_id}",
+    response={200: TemplateOut, **WRITE_ERRORS},
+    summary="修改回头看模板",
+)
+def template_update(request, template_id: int, payload: TemplateIn):
+    """督查办修改模板的名称、要点或设为默认（已开始的各轮回头看不受影响）。"""
+    access_of(request)
+    return _template_write(request, get_object_or_404(LookbackTemplate, pk=template_id), payload)

@@ -402,6 +402,35 @@ class RequirementOut(Schema):
         return str(EvidenceKind(obj.kind).label)
 
 
+class RequirementIn(Schema):
+    key: str = Field("", description="留空则新建；沿用原 key 可让已提交的材料继续对应")
+    label: str
+    kind: EvidenceKind
+    required: bool = True
+
+
+class ChecklistIn(Schema):
+    lines: list[RequirementIn] = Field(description="按显示顺序；空列表表示恢复默认清单")
+
+
+class PointOut(Schema):
+    key: str
+    label: str
+
+
+class TemplateOut(Schema):
+    id: int
+    name: str
+    points: list[PointOut]
+    is_default: bool
+
+
+class TemplateIn(Schema):
+    name: str
+    points: list[str] = Field(description="检查要点，每条一句")
+    is_default: bool = False
+
+
 class ChecklistOut(Schema):
     measure_type: MeasureType
     measure_type_label: str
