@@ -15,6 +15,7 @@ from django.utils import timezone
 from duban.org.models import Person, Role, RoleGrant, Unit
 from duban.rectification.models import (
     ClosureRequest,
+    ClosureStatus,
     Finding,
     LookbackRound,
     MeasureType,
@@ -109,7 +110,7 @@ class Story:
             acting_user=requester, measure=measure, statement=statement, evidence=evidence
         )
         ClosureRequest.objects.filter(pk=request.pk).update(requested_at=_at(on - datetime.timedelta(days=4)))
-        if request.status == "pending_review" and reviewed:
+        if request.status == ClosureStatus.PENDING_REVIEW and reviewed:
             reviewer = self.reviewer(measure)
             closing.closure_review(acting_user=reviewer, closure=request, remark="材料齐全，同意报督查办审批。")
             ClosureRequest.objects.filter(pk=request.pk).update(reviewed_at=_at(on - datetime.timedelta(days=2)))

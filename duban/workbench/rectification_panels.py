@@ -20,6 +20,7 @@ from duban.rectification.models import (
     RectificationPlan,
     Relapse,
 )
+from duban.supervision.status import Status
 from duban.workbench.panels import Panel
 
 LIMIT = 8
@@ -148,7 +149,7 @@ def discipline_panel() -> Panel:
         }
         for r in relapses[:LIMIT]
     ]
-    overdue = Measure.objects.filter(item__state__status="overdue").select_related("item__lead_unit")
+    overdue = Measure.objects.filter(item__state__status=Status.OVERDUE).select_related("item__lead_unit")
     rows += [
         {
             "text": _("整改逾期 · %(unit)s · %(title)s") % {"unit": m.item.lead_unit.name, "title": m.item.title},
