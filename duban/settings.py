@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "duban.notify",
     "duban.supervision",
     "duban.rectification",
+    "duban.minutes",
     "duban.api",
 ]
 
