@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "duban.supervision",
     "duban.rectification",
     "duban.minutes",
+    "duban.assessment",
     "duban.api",
 ]
 

@@ -1,0 +1,43 @@
+from duban.assessment.models.ballots import (
+    Ballot,
+    BallotCode,
+    BallotSource,
+    CodeBatch,
+    PaperEntry,
+    PaperResolution,
+    PendingBallot,
+    cell,
+)
+from duban.assessment.models.sessions import (
+    SCALE_PRESETS,
+    Dimension,
+    Grade,
+    ReportMode,
+    ReviewSession,
+    SessionLog,
+    SessionLogKind,
+    SessionState,
+    Subject,
+    VoterGroup,
+)
+
+__all__ = [
+    "SCALE_PRESETS",
+    "Ballot",
+    "BallotCode",
+    "BallotSource",
+    "CodeBatch",
+    "Dimension",
+    "Grade",
+    "PaperEntry",
+    "PaperResolution",
+    "PendingBallot",
+    "ReportMode",
+    "ReviewSession",
+    "SessionLog",
+    "SessionLogKind",
+    "SessionState",
+    "Subject",
+    "VoterGroup",
+    "cell",
+]

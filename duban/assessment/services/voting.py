@@ -1,0 +1,118 @@
+"""Casting a ballot with a code, and checking a receipt. No login, no person, no time, no address."""
+
+from dataclasses import dataclass
+
+from django.db import transaction
+
+from duban.assessment.models import Ballot, BallotCode, PendingBallot, ReviewSession, SessionState
+from duban.assessment.rules import Shape, ballot_errors, clean_marks
+from duban.assessment.sealing import (
+    RECEIPT_LENGTH,
+    digest,
+    fingerprint,
+    looks_valid,
+    new_receipt,
+    normalise,
+    receipt_digest,
+    seal,
+    unseal,
+)
+from duban.assessment.services import Refused
+
+ERR_FORMAT = "投票码应为 16 位字母和数字，请核对票签后重新输入。"
+ERR_UNKNOWN = "投票码无效，请核对票签后重新输入。"
+ERR_USED = "该投票码已经使用过，每个投票码只能投票一次。"
+ERR_VOIDED = "该投票码已作废，请向工作人员领取新的票签。"
+ERR_NOT_STARTED = "测评尚未开始，请等待主持人宣布开始后再投票。"
+ERR_ENDED = "测评已结束，不能再投票。"
+ERR_RECEIPT_FORMAT = "回执码应为 12 位字母和数字。"
+
+
+@dataclass
+class Cast:
+    receipt: str
+    fingerprint: str
+
+
+def code_find(text: str) -> BallotCode:
+    """The code a voter scanned or typed, with its session and group; refused with the
+    reason a voter can act on."""
+    code = normalise(text)
+    if not looks_valid(code):
+        raise Refused(ERR_FORMAT)
+    found = BallotCode.objects.select_related("session", "group").filter(digest=digest(code)).first()
+    if found is None:
+        raise Refused(ERR_UNKNOWN)
+    if found.used:
+        raise Refused(ERR_USED)
+    if found.voided:
+        raise Refused(ERR_VOIDED)
+    _require_open(found.session)
+    return found
+
+
+def _require_open(session: ReviewSession) -> None:
+    if session.state == SessionState.DRAFT:
+        raise Refused(ERR_NOT_STARTED)
+    if session.state == SessionState.CLOSED:
+        raise Refused(ERR_ENDED)
+
+
+def ballot_cast(*, code_text: str, raw_marks: dict) -> Cast:
+    """Accept one ballot for one unused code, exactly once. The ballot is checked before the
+    code is spent, so a refused ballot leaves the code usable."""
+    code = normalise(code_text)
+    if not looks_valid(code):
+        raise Refused(ERR_FORMAT)
+    with transaction.atomic():
+        found = BallotCode.objects.filter(digest=digest(code)).values("pk", "session_id", "group_id").first()
+        if found is None:
+            raise Refused(ERR_UNKNOWN)
+        # The session row lock orders every cast against the close: a ballot is either in the
+        # count or refused, never lost between the two.
+        session = ReviewSession.objects.select_for_update().get(pk=found["session_id"])
+        _require_open(session)
+        shape = Shape.of(session)
+        try:
+            marks = clean_marks(shape, raw_marks)
+        except ValueError as exc:
+            raise Refused(str(exc)) from None
+        errors = ballot_errors(shape, marks)
+        if errors:
+            raise Refused(errors)
+        spent = BallotCode.objects.filter(pk=found["pk"], used=False, voided=False).update(used=True)
+        if not spent:
+            voided = BallotCode.objects.filter(pk=found["pk"], voided=True, used=False).exists()
+            raise Refused(ERR_VOIDED if voided else ERR_USED)
+        receipt = new_receipt() if session.show_receipts else ""
+        PendingBallot.objects.create(
+            session=session,
+            payload=seal(
+                {"group": found["group_id"], "marks": marks, "receipt": receipt_digest(receipt) if receipt else ""}
+            ),
+        )
+    return Cast(receipt=receipt, fingerprint=fingerprint(receipt, marks) if receipt else "")
+
+
+@dataclass
+class ReceiptCheck:
+    state: str  # "counted", "waiting", "unknown"
+    session: ReviewSession | None = None
+    fingerprint: str = ""
+
+
+def receipt_check(text: str) -> ReceiptCheck:
+    """Is the ballot with this receipt in the count? Answers with the session and the check
+    value shown at submission, never with the ballot's content."""
+    receipt = normalise(text)
+    if not looks_valid(receipt, RECEIPT_LENGTH):
+        raise Refused(ERR_RECEIPT_FORMAT)
+    key = receipt_digest(receipt)
+    ballot = Ballot.objects.select_related("session").filter(receipt=key).first()
+    if ballot is not None:
+        return ReceiptCheck("counted", ballot.session, fingerprint(receipt, ballot.marks))
+    for pending in PendingBallot.objects.select_related("session").filter(session__state=SessionState.OPEN):
+        content = unseal(pending.payload)
+        if content.get("receipt") == key:
+            return ReceiptCheck("waiting", pending.session, fingerprint(receipt, content["marks"]))
+    return ReceiptCheck("unknown")
