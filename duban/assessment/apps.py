@@ -19,3 +19,8 @@ class AssessmentConfig(AppConfig):
         auditlog.register(m.VoterGroup)
         auditlog.register(m.Grade)
         auditlog.register(m.Dimension)
+        auditlog.register(m.AssessmentPeriod, exclude_fields=["result"], m2m_fields={"units", "plans", "assessors"})
+        auditlog.register(m.ScoringRule)
+        auditlog.register(m.Band)
+        auditlog.register(m.ManualScore)
+        auditlog.register(m.Example, m2m_fields={"people", "items"})

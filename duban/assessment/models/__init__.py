@@ -8,6 +8,7 @@ from duban.assessment.models.ballots import (
     PendingBallot,
     cell,
 )
+from duban.assessment.models.examples import Example, ExampleKind
 from duban.assessment.models.sessions import (
     SCALE_PRESETS,
     Dimension,
@@ -20,8 +21,26 @@ from duban.assessment.models.sessions import (
     Subject,
     VoterGroup,
 )
+from duban.assessment.models.units import (
+    RATE_METRICS,
+    AssessmentPeriod,
+    Band,
+    ManualScore,
+    Metric,
+    PeriodState,
+    ScoringRule,
+)
 
 __all__ = [
+    "RATE_METRICS",
+    "AssessmentPeriod",
+    "Band",
+    "Example",
+    "ExampleKind",
+    "ManualScore",
+    "Metric",
+    "PeriodState",
+    "ScoringRule",
     "SCALE_PRESETS",
     "Ballot",
     "BallotCode",
