@@ -24,3 +24,24 @@ def own_subject_rows(access: Access, session):
     if not session.is_closed or access.person is None or not access.person.is_authenticated:
         return []
     return list(session.subjects.filter(person=access.person).values_list("id", flat=True))
+
+
+def can_see_periods(access: Access) -> bool:
+    """Assessment periods, their published rules and results: the office, leaders and discipline
+    see every unit; unit heads and liaisons see the rules and their own units' rows."""
+    return access.has(Role.OFFICE, Role.LEADER, Role.DISCIPLINE, Role.UNIT_HEAD, Role.LIAISON)
+
+
+def sees_all_units(access: Access) -> bool:
+    return access.has(Role.OFFICE, Role.LEADER, Role.DISCIPLINE)
+
+
+def period_units_visible(access: Access, unit_ids):
+    """Which of the assessed units' rows this person may read."""
+    if sees_all_units(access):
+        return list(unit_ids)
+    return [u for u in unit_ids if access.covers(u, Role.UNIT_HEAD, Role.LIAISON)]
+
+
+def can_see_unpublished_examples(access: Access) -> bool:
+    return access.has(Role.OFFICE, Role.LEADER, Role.DISCIPLINE)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from duban.assessment.views import codes, paper, results, sessions
+from duban.assessment.views import codes, examples, paper, periods, results, sessions
 
 app_name = "assessment"
 
@@ -33,4 +33,22 @@ urlpatterns = [
     path("sessions/<int:pk>/result/", results.result, name="result"),
     path("sessions/<int:pk>/result.xlsx", results.result_xlsx, name="result_xlsx"),
     path("sessions/<int:pk>/result.docx", results.result_docx, name="result_docx"),
+    # Unit assessment (helper F).
+    path("periods/", periods.period_list, name="period_list"),
+    path("periods/new/", periods.period_create, name="period_create"),
+    path("periods/<int:pk>/", periods.period_detail, name="period_detail"),
+    path("periods/<int:pk>/edit/", periods.period_edit, name="period_edit"),
+    path("periods/<int:pk>/rules/", periods.period_rules, name="period_rules"),
+    path("periods/<int:pk>/publish/", periods.period_publish, name="period_publish"),
+    path("periods/<int:pk>/unpublish/", periods.period_unpublish, name="period_unpublish"),
+    path("periods/<int:pk>/scores/", periods.period_scores, name="period_scores"),
+    path("periods/<int:pk>/close/", periods.period_close, name="period_close"),
+    path("periods/<int:pk>/result.xlsx", periods.period_xlsx, name="period_xlsx"),
+    # Typical examples (helper F).
+    path("examples/", examples.example_list, name="example_list"),
+    path("examples/new/", examples.example_create, name="example_create"),
+    path("examples/<int:pk>/", examples.example_detail, name="example_detail"),
+    path("examples/<int:pk>/edit/", examples.example_edit, name="example_edit"),
+    path("examples/<int:pk>/delete/", examples.example_delete, name="example_delete"),
+    path("examples/<int:pk>/evidence/", examples.example_evidence, name="example_evidence"),
 ]
