@@ -11,6 +11,7 @@ from ninja import NinjaAPI
 from duban.api import errors
 from duban.api.auth import SessionAuth, TokenAuth
 from duban.api.docs import OfflineSwagger, docs_asset, docs_guard
+from duban.assessment.api import router as assessment_router
 from duban.notify.api import router as notify_router
 from duban.org.api import router as org_router
 from duban.rectification.api import router as rectification_router
@@ -32,6 +33,9 @@ DESCRIPTION = """督办平台的 JSON 接口。
 整改台账（`/api/rectification/`）：问题和措施的可见范围同督办事项；维护台账、审批销号、回头看开闭、答复职工意见
 仅限督查办；销号申请由牵头单位负责人、联络员或责任人提出，审核和复查由联系该单位的联络组成员进行；更新问题须带
 `version`，已被他人修改时返回 409。公开内容接口只返回公开字段，任何人名都不返回；匿名意见不返回提出人。
+述职评议和单位考核（`/api/assessment/`）：评议的设置、投票进度和结果由督查办、校领导、纪检查看，被测评人本人只能看到
+自己的结果；评议的建立、开始、结束、重新开放和生成投票码仅限督查办。**没有投票接口**：选票只能在扫码打开的投票页面提交。
+考核规则公布后，单位负责人和联络员可查看规则和本单位得分；人工评分仅限该考核期的评分人。
 
 **错误**：统一返回 `{"detail": "中文说明"}`。401 未认证，403 无权访问，404 对象不存在，
 422 请求格式不符（`errors` 为逐项列表），400 数据校验未通过（`errors` 按字段列出）。
@@ -55,3 +59,4 @@ api.add_router("/", org_router)
 api.add_router("/", supervision_router)
 api.add_router("/", notify_router)
 api.add_router("/", rectification_router)
+api.add_router("/", assessment_router)

@@ -142,6 +142,9 @@ def manual_score_set(*, acting_user, rule: ScoringRule, unit, score, note: str =
         value = Decimal(str(score).strip())
     except (InvalidOperation, ValueError):
         raise Refused("请填写数字分数。") from None
+    if not value.is_finite():
+        raise Refused("请填写数字分数。")
+    value = value.quantize(Decimal("0.01"))
     if not Decimal(0) <= value <= rule.points:
         raise Refused(f"“{rule.title}”的分数应在 0 到 {rule.points} 之间。")
     obj, _ = ManualScore.objects.update_or_create(
