@@ -10,6 +10,7 @@ urlpatterns = [
     path("system/", include("duban.system.urls")),
     path("supervision/", include("duban.supervision.urls")),
     path("rectification/", include("duban.rectification.urls")),
+    path("minutes/", include("duban.minutes.urls")),
     path("assessment/", include("duban.assessment.urls")),
     path("v/", include("duban.assessment.urls_vote")),
     path("inbox/", include("duban.notify.urls")),

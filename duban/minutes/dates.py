@@ -4,6 +4,8 @@ import calendar
 import re
 from datetime import date, timedelta
 
+from .normalise import to_simplified
+
 CN_NUM = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10, "半": 0}
 
 PUB = re.compile(
@@ -42,22 +44,48 @@ def _safe(y, m, d):
         return None
 
 
+DUE_AFTER = re.compile(r"(?:前|之前|以前|止|为止|起)")
+# The header of minutes: "时间：2024年6月18日" / "会议时间：…" (bylines write 2024-06-18 and say 发布).
+HEADER_DATE = re.compile(r"(?:^|\n)\s*(?:会议)?时\s*间\s*[:：]\s*(\d{4})年(\d{1,2})月(\d{1,2})日")
+EVENT = re.compile(r"召开|举行|举办|会议|会上|主持|调研|座谈|开展|集体学习|研讨|讲话|出席")
+# A paragraph that opens with its date ("9月26日，…" / "2023年6月8日上午，…"): the news lede.
+LEDE = re.compile(r"(?:^|\n)[（(]?(?:\d{4}年)?\d{1,2}月\d{1,2}日")
+
+
+def _resolve(m, published):
+    if m.group(1):
+        return _safe(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+    if published is None:
+        return None
+    d = _safe(published.year, int(m.group(2)), int(m.group(3)))
+    if d and d > published + timedelta(days=1):
+        d = _safe(published.year - 1, int(m.group(2)), int(m.group(3)))
+    return d
+
+
 def meeting_date(text, published=None):
-    """The first dated event in the body; year from the text, else from the publication date."""
+    """The first dated event in the body; year from the text, else from the publication date.
+
+    A date counts when an event word stands near it; failing that, the date a paragraph opens with.
+    """
     for m in DATE.finditer(text):
+        if DUE_AFTER.match(text, m.end()) or text[max(0, m.start() - 2) : m.start()] in ("截至", "截止"):
+            continue  # "7月15日前…" is a deadline and "截至6月5日" a cut-off, not the day of the meeting
         window = text[m.end() : m.end() + 60]
         before = text[max(0, m.start() - 30) : m.start()]
-        if not re.search(r"召开|举行|会议|会上|主持|调研|座谈", window + before):
-            continue
-        if m.group(1):
-            return _safe(int(m.group(1)), int(m.group(2)), int(m.group(3)))
-        if published is None:
-            return None
-        d = _safe(published.year, int(m.group(2)), int(m.group(3)))
-        if d and d > published + timedelta(days=1):
-            d = _safe(published.year - 1, int(m.group(2)), int(m.group(3)))
-        return d
+        if EVENT.search(window + before):
+            return _resolve(m, published)
+    for lede in LEDE.finditer(text):
+        m = DATE.search(text, lede.start())
+        if m:
+            return _resolve(m, published)
     return None
+
+
+def header_date(original):
+    """The meeting date in the header of minutes ("时间：2024年6月18日"), if any."""
+    m = HEADER_DATE.search(to_simplified(original[:600]))
+    return _safe(int(m.group(1)), int(m.group(2)), int(m.group(3))) if m else None
 
 
 def _add_months(d, n):
@@ -72,7 +100,7 @@ DEADLINE_PATTERNS = [
     ("month_end", re.compile(r"(?:(\d{4})年)?(\d{1,2}|[一二三四五六七八九十]{1,3})月(?:底|末|份)(?:前|之前|以前)?")),
     ("year_end", re.compile(r"年底前|年底之前|年内|年底|年末|本年度内")),
     ("within", re.compile(r"(\d+|[一二两三四五六七八九十半]{1,3})个?(月|周|天|日|星期)(?:内|之内)")),
-    ("cadence", re.compile(r"每(周|月|季度|旬)")),
+    ("cadence", re.compile(r"每(\d+|[一二两三四五六七八九十半]{1,3})?个?(周|星期|月|季度|旬)")),
 ]
 
 
@@ -111,6 +139,15 @@ def deadline(text, base):
                 return base + timedelta(weeks=n)
             return base + timedelta(days=n)
         if kind == "cadence":
-            step = {"周": 7, "月": 30, "季度": 91, "旬": 10, "天": 1, "日": 1}[m.group(1)]
-            return base + timedelta(days=step)
+            # the first report of a cadence falls due one period after the meeting
+            n = cn_int(m.group(1)) if m.group(1) else 1
+            unit = m.group(2)
+            if n == 0:  # 每半月
+                return base + timedelta(days=15 if unit == "月" else 3)
+            if n is None:
+                continue
+            months = {"月": 1, "季度": 3}.get(unit)
+            if months:
+                return _add_months(base, months * n)
+            return base + timedelta(days={"周": 7, "星期": 7, "旬": 10}[unit] * n)
     return None

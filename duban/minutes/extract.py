@@ -1,6 +1,6 @@
 """Tie the steps together: text in, plain data out."""
 
-from .dates import deadline, meeting_date, publication_date
+from .dates import deadline, header_date, meeting_date, publication_date
 from .enumerate import find_requirements
 from .normalise import normalise
 from .speakers import find_speakers, speaker_before
@@ -13,7 +13,7 @@ def extract(original, published=None, units=None, expand_off=False):
     if published is None:
         published = publication_date(original)
     text = norm.text
-    mdate = meeting_date(text, published)
+    mdate = meeting_date(text, published) or header_date(original)
     speakers = find_speakers(text)
     units = units if units is not None else []
     expand = bool(units) and not expand_off

@@ -31,7 +31,46 @@ NOISE_LINE = [
 ]
 CREDIT_TAIL = re.compile(r"[（(]\s*(?:文|图|文图|摄影|编辑|审核|供稿|通讯员|特约通讯员)\s*[/:：][^（）()]*[）)]\s*$")
 PINYIN = re.compile(r"[（(]([a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]{1,7})[）)]")
-TERMINAL = "。！？；：”」!?;:"
+TERMINAL = "。！？；：!?;:"
+CLOSE_QUOTES = "”」』’"
+
+
+def _ends_sentence(pairs):
+    """A closing quote ends a sentence only after 。！？ inside it (“…。”), not after a quoted word."""
+    chars = [c for c, _ in pairs[-2:]]
+    if chars[-1] in CLOSE_QUOTES:
+        return len(chars) == 2 and chars[0] in TERMINAL
+    return chars[-1] in TERMINAL
+
+
+# A line opening with an enumeration marker starts a point; it never continues the line before.
+MARKER_START = re.compile(
+    r"[一二三四五六七八九十]+(?:、|是|要)|[（(][一二三四五六七八九十\d]+[）)]|\d{1,2}[.．、）)]|第[一二三四五六七八九十]+|首先|其次|最后|[①-⑳]"
+)
+
+INLINE_MARKER = re.compile(r"[一二三四五六七八九十]+(?:是|要)|第[一二三四五六七八九十]+[，,]")
+
+
+def _drop_pinyin(pairs):
+    line = "".join(c for c, _ in pairs)
+    if not PINYIN.search(line):
+        return pairs
+    keep = [True] * len(pairs)
+    for m in PINYIN.finditer(line):
+        keep[m.start() : m.end()] = [False] * (m.end() - m.start())
+    return [pair for pair, k in zip(pairs, keep, strict=True) if k]
+
+
+def _wrap_width(lengths):
+    """The width of a hard-wrapped text (most lines exactly that long), or None."""
+    long = [n for n in lengths if n >= 12]
+    if len(long) < 4:
+        return None
+    counts = {}
+    for n in long:
+        counts[n] = counts.get(n, 0) + 1
+    width, seen = max(counts.items(), key=lambda kv: (kv[1], kv[0]))
+    return width if seen >= 4 and seen * 10 >= len(long) * 4 else None
 
 
 @dataclass
@@ -43,9 +82,11 @@ class Normalised:
 
 
 def _is_noise(line):
-    s = line.strip()
+    s = to_simplified(line.strip())
     if not s:
         return False
+    if re.match(r"(上一篇|下一篇|上一条|下一条)", s):
+        return True
     if any(p.search(s) for p in NOISE_LINE):
         return True
     # navigation: short line made mostly of navigation words and separators
@@ -124,32 +165,52 @@ def normalise(original):
             pairs = pairs[: m.start()]
         # strip spaces
         pairs = [(c, o) for c, o in pairs if c not in " \t\u3000\xa0"]
-        out_lines.append(pairs)
+        out_lines.append((pairs, len(line.rstrip())))
+    width = _wrap_width([n for _, n in out_lines])
+
+    def soft_break(cur, last, nxt):
+        """The line break after `cur` (whose last line is `last`: its pairs, its length in the
+        original) falls in mid-sentence, so `nxt` continues it."""
+        if not cur or _ends_sentence(cur):
+            return False
+        if cur[-1][0] in "，、,":
+            return True  # a heading never ends with a comma
+        if MARKER_START.match("".join(c for c, _ in nxt[:4])):
+            return False  # the next line opens a (sub-)point
+        line, raw_len = last
+        if INLINE_MARKER.match("".join(c for c, _ in line[:4])):
+            return True  # 一要…/一是… open a sentence, never a heading
+        return len(cur) >= 30 or (width is not None and abs(raw_len - width) <= 1)
+
     # join paragraphs broken inside a sentence
     paras = []
-    cur = None
-    for pairs in out_lines:
+    cur, last = None, None
+    for line in out_lines:
+        pairs = line[0]
         if not pairs:
             if cur is not None:
-                paras.append(cur)
+                paras.append((cur, last))
                 cur = None
             continue
-        if cur is None:
-            cur = list(pairs)
-        elif len(cur) >= 30 and cur[-1][0] not in TERMINAL:
+        if cur is not None and soft_break(cur, last, pairs):
             cur.extend(pairs)
         else:
-            paras.append(cur)
+            if cur is not None:
+                paras.append((cur, last))
             cur = list(pairs)
+        last = line
     if cur:
-        paras.append(cur)
+        paras.append((cur, last))
     # merge paragraphs split by blank lines in mid-sentence
-    merged = []
-    for p in paras:
-        if merged and len(merged[-1]) >= 30 and merged[-1][-1][0] not in TERMINAL:
+    merged, last = [], None
+    for p, p_last in paras:
+        if merged and soft_break(merged[-1], last, p):
             merged[-1].extend(p)
         else:
             merged.append(p)
+        last = p_last
+    # pinyin annotations that a line break had split, e.g. 强(qi / áng)化
+    merged = [_drop_pinyin(p) for p in merged]
     text_parts, offsets = [], []
     for k, p in enumerate(merged):
         if k:

@@ -64,6 +64,7 @@ SECTIONS = [
             Entry(_("待填报"), "supervision:my_reports", "bi-pencil-square", _S["reporter"], "/supervision/my-reports"),
             Entry(_("待审核"), "supervision:review_queue", "bi-inboxes", _S["office"], "/supervision/reviews"),
             Entry(_("督办单"), "supervision:notice_list", "bi-file-earmark-text", _S["plans"], "/supervision/notices"),
+            Entry(_("纪要转事项"), "minutes:draft_list", "bi-magic", _S["office"], "/minutes/"),
             Entry(_("我帮包的项目"), "supervision:leader_view", "bi-flag", _S["leader"], "/supervision/leader"),
             Entry(_("单位排名"), "supervision:league_all", "bi-trophy", _S["plans"], "/supervision/league"),
         ],

@@ -1,6 +1,8 @@
 """Evaluate extraction against annotated texts: P/R/F1 of requirements, accuracy of the rest.
 
-Run: .venv/bin/python tests/minutes/evaluate.py
+Run: .venv/bin/python tests/minutes/evaluate.py [--verbose]
+--verbose prints, per document, the annotated items that were missed, the proposed items that match
+nothing, wrong speakers/deadlines of matched items, and a wrong meeting date.
 """
 
 import json
@@ -79,6 +81,37 @@ def score(cases):
     }
 
 
+def report(cases, names, out=sys.stdout):
+    """Per-document misses (annotated, not found) and spurious proposals (found, not annotated)."""
+    for name, (got, exp) in zip(names, cases, strict=True):
+        pairs = align(got["items"], exp["items"])
+        hit_got = {i for i, _ in pairs}
+        hit_exp = {j for _, j in pairs}
+        lines = []
+        if got["meeting_date"] != exp["meeting_date"]:
+            lines.append(f"  date: got {got['meeting_date']} want {exp['meeting_date']}")
+        for j, it in enumerate(exp["items"]):
+            if j not in hit_exp:
+                lines.append(f"  MISS  {it['headline']}")
+        for i, it in enumerate(got["items"]):
+            if i not in hit_got:
+                lines.append(f"  SPUR  {it['headline']}")
+        for i, j in pairs:
+            g, e = got["items"][i], exp["items"][j]
+            if g["speaker"] != e.get("speaker"):
+                lines.append(f"  speaker [{e['headline'][:12]}]: got {g['speaker']} want {e.get('speaker')}")
+            if g["deadline"] != e.get("deadline"):
+                lines.append(f"  deadline [{e['headline'][:12]}]: got {g['deadline']} want {e.get('deadline')}")
+        status = "ok" if not lines else f"{len(pairs)}/{len(exp['items'])} matched, {len(got['items'])} proposed"
+        print(f"{name}: {status}", file=out)
+        for line in lines:
+            print(line, file=out)
+
+
+def corpus_names():
+    return [txt.stem for txt in sorted(CORPUS.glob("*.txt"))]
+
+
 def corpus_cases():
     from datetime import date
 
@@ -97,4 +130,7 @@ def corpus_cases():
 
 if __name__ == "__main__":
     _setup()
-    print(json.dumps(score(corpus_cases()), ensure_ascii=False, indent=2))
+    cases = corpus_cases()
+    if "--verbose" in sys.argv[1:] or "-v" in sys.argv[1:]:
+        report(cases, corpus_names())
+    print(json.dumps(score(cases), ensure_ascii=False, indent=2))

@@ -1,46 +1,11 @@
 import json
 from datetime import date
-from pathlib import Path
 
 from django.core.management.base import BaseCommand
 
 from duban.minutes.extract import extract, public
+from duban.minutes.reading import Unreadable, read_text
 from duban.minutes.units import registry_units
-
-
-class Unreadable(Exception):
-    pass
-
-
-def read_text(path):
-    p = Path(path)
-    if not p.is_file():
-        raise Unreadable(f"无法读取文件：{path} 不存在")
-    raw = p.read_bytes()
-    if not raw.strip():
-        raise Unreadable(f"文件为空：{path}")
-    if p.suffix.lower() == ".docx" or raw[:2] == b"PK":
-        try:
-            import docx
-
-            doc = docx.Document(str(p))
-        except Exception:
-            raise Unreadable(f"无法读取 Word 文件：{path}") from None
-        text = "\n".join(par.text for par in doc.paragraphs)
-    else:
-        for enc in ("utf-8-sig", "gb18030"):
-            try:
-                text = raw.decode(enc)
-                break
-            except UnicodeDecodeError:
-                continue
-        else:
-            raise Unreadable(f"无法识别文件编码：{path}")
-    if "\x00" in text or sum(1 for c in text if ord(c) < 32 and c not in "\r\n\t") > len(text) // 50:
-        raise Unreadable(f"文件内容不是文本：{path}")
-    if not any("\u4e00" <= c <= "\u9fff" for c in text):
-        raise Unreadable(f"文件中没有可识别的中文内容：{path}")
-    return text
 
 
 class Command(BaseCommand):
