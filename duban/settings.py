@@ -241,7 +241,11 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "duban@localhost")
 
 # --- Demo data: `load_demo` runs these after the demo institution, in order ---
-DEMO_LOADERS = ["duban.supervision.demo.load_demo", "duban.rectification.demo.load_demo"]
+DEMO_LOADERS = [
+    "duban.supervision.demo.load_demo",
+    "duban.rectification.demo.load_demo",
+    "duban.assessment.demo.load_demo",
+]
 
 # --- Audit ---------------------------------------------------------------------
 AUDITLOG_INCLUDE_ALL_MODELS = False

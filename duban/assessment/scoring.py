@@ -161,7 +161,7 @@ def part_for(rule: ScoringRule, unit_id: int, fact, manual: list | None) -> Part
         shown = "、".join(str(q(s)) for s in manual)
         return Part(rule.pk, rule.title, rule.metric, f"评分 {shown}，平均 {q(mean)}", q(mean))
     count = int(fact or 0)
-    earned = points * count
+    earned = points * count if count else Decimal(0)
     note = ""
     if rule.cap is not None and abs(earned) > rule.cap:
         earned = rule.cap if earned > 0 else -rule.cap

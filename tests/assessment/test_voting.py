@@ -83,7 +83,9 @@ def test_draft_and_closed_sessions_refuse_ballots(draft_review, people, review):
         code_find(draft_codes[0])
     codes = codes_generate(acting_user=people.office, group=review.groups["代表"], count=2)
     session_close(acting_user=people.office, session=review.session)
-    with pytest.raises(Refused, match="已作废|已结束"):
+    with pytest.raises(Refused, match="测评已结束"):
+        code_find(codes[0])
+    with pytest.raises(Refused, match="测评已结束"):
         ballot_cast(code_text=codes[0], raw_marks=all_marks(review))
     review.session.refresh_from_db()
     session_reopen(acting_user=people.office, session=review.session, reason="补录纸质票")

@@ -45,9 +45,9 @@ def code_find(text: str) -> BallotCode:
         raise Refused(ERR_UNKNOWN)
     if found.used:
         raise Refused(ERR_USED)
+    _require_open(found.session)
     if found.voided:
         raise Refused(ERR_VOIDED)
-    _require_open(found.session)
     return found
 
 
