@@ -7,6 +7,7 @@ creation time in clear, and a time is exactly what must not be stored next to a 
 """
 
 import base64
+import functools
 import hashlib
 import hmac
 import json
@@ -24,9 +25,12 @@ RECEIPT_LENGTH = 12  # 60 bits
 
 
 def _derive(purpose: bytes) -> bytes:
-    return HKDF(algorithm=hashes.SHA256(), length=32, salt=b"duban-ballots", info=purpose).derive(
-        settings.SECRET_KEY.encode()
-    )
+    return _derived(purpose, settings.SECRET_KEY)
+
+
+@functools.lru_cache(maxsize=16)
+def _derived(purpose: bytes, secret: str) -> bytes:
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=b"duban-ballots", info=purpose).derive(secret.encode())
 
 
 def _random(length: int) -> str:

@@ -49,6 +49,15 @@ def _rectification_rules():
 
 _R = _rectification_rules()
 
+
+def _assessment_rules():
+    from duban.assessment import access as rules
+
+    return {"sessions": rules.can_see_sessions, "periods": rules.can_see_periods}
+
+
+_A = _assessment_rules()
+
 SECTIONS = [
     (
         _("工作"),
@@ -102,6 +111,14 @@ SECTIONS = [
                 _R["disclosure"],
                 "/rectification/disclosure",
             ),
+        ],
+    ),
+    (
+        _("考核评价"),
+        [
+            Entry(_("述职评议"), "assessment:session_list", "bi-people", _A["sessions"], "/assessment/sessions"),
+            Entry(_("单位考核"), "assessment:period_list", "bi-award", _A["periods"], "/assessment/periods"),
+            Entry(_("正反面典型"), "assessment:example_list", "bi-star", None, "/assessment/examples"),
         ],
     ),
     (

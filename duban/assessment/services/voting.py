@@ -60,37 +60,42 @@ def _require_open(session: ReviewSession) -> None:
 
 def ballot_cast(*, code_text: str, raw_marks: dict) -> Cast:
     """Accept one ballot for one unused code, exactly once. The ballot is checked before the
-    code is spent, so a refused ballot leaves the code usable."""
+    code is spent, so a refused ballot leaves the code usable.
+
+    Everything that needs no lock (finding the code, checking and sealing the ballot) happens
+    before the transaction; inside it, only the session's state is re-read under a row lock,
+    the code is spent with a conditional update, and the sealed ballot is stored. On SQLite
+    the write lock is held for those three statements only."""
     code = normalise(code_text)
     if not looks_valid(code):
         raise Refused(ERR_FORMAT)
+    found = BallotCode.objects.filter(digest=digest(code)).values("pk", "session_id", "group_id").first()
+    if found is None:
+        raise Refused(ERR_UNKNOWN)
+    session = ReviewSession.objects.only("state", "version", "show_receipts").get(pk=found["session_id"])
+    _require_open(session)
+    shape = Shape.of(session)
+    try:
+        marks = clean_marks(shape, raw_marks)
+    except ValueError as exc:
+        raise Refused(str(exc)) from None
+    errors = ballot_errors(shape, marks)
+    if errors:
+        raise Refused(errors)
+    receipt = new_receipt() if session.show_receipts else ""
+    payload = seal({"group": found["group_id"], "marks": marks, "receipt": receipt_digest(receipt) if receipt else ""})
     with transaction.atomic():
-        found = BallotCode.objects.filter(digest=digest(code)).values("pk", "session_id", "group_id").first()
-        if found is None:
-            raise Refused(ERR_UNKNOWN)
         # The session row lock orders every cast against the close: a ballot is either in the
         # count or refused, never lost between the two.
-        session = ReviewSession.objects.select_for_update().get(pk=found["session_id"])
-        _require_open(session)
-        shape = Shape.of(session)
-        try:
-            marks = clean_marks(shape, raw_marks)
-        except ValueError as exc:
-            raise Refused(str(exc)) from None
-        errors = ballot_errors(shape, marks)
-        if errors:
-            raise Refused(errors)
+        locked = ReviewSession.objects.select_for_update().only("state", "version").get(pk=session.pk)
+        _require_open(locked)
+        if locked.version != session.version:
+            raise Refused("测评状态刚刚发生变化，请刷新页面后重新提交。")
         spent = BallotCode.objects.filter(pk=found["pk"], used=False, voided=False).update(used=True)
         if not spent:
             voided = BallotCode.objects.filter(pk=found["pk"], voided=True, used=False).exists()
             raise Refused(ERR_VOIDED if voided else ERR_USED)
-        receipt = new_receipt() if session.show_receipts else ""
-        PendingBallot.objects.create(
-            session=session,
-            payload=seal(
-                {"group": found["group_id"], "marks": marks, "receipt": receipt_digest(receipt) if receipt else ""}
-            ),
-        )
+        PendingBallot.objects.create(session_id=session.pk, payload=payload)
     return Cast(receipt=receipt, fingerprint=fingerprint(receipt, marks) if receipt else "")
 
 
