@@ -7,6 +7,7 @@ and 冯无权 (an account with no role).
 """
 
 import pytest
+from auditlog.context import disable_auditlog
 from django.test import Client
 
 from duban.audit import guards
@@ -30,6 +31,13 @@ class Org:
 
 @pytest.fixture
 def org(db):
+    # Fixtures are built without record history (django-auditlog): it is a third of their cost,
+    # and tests that check history create what they check themselves.
+    with disable_auditlog():
+        return _org()
+
+
+def _org():
     o = Org()
     o.school = Unit.objects.create(name="江城航空学院", kind=UnitKind.INSTITUTION, order=1)
     o.office = Unit.objects.create(name="党委办公室", kind=UnitKind.DEPARTMENT, parent=o.school, order=10)
@@ -58,6 +66,11 @@ class People:
 
 @pytest.fixture
 def people(org):
+    with disable_auditlog():
+        return _people(org)
+
+
+def _people(org):
     p = People()
     p.leader = _person("leader", "李校长", org.school, [(Role.LEADER, None)], Rank.SCHOOL)
     p.office = _person("office", "王文书", org.office, [(Role.OFFICE, None)], Rank.SECTION)

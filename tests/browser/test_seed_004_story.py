@@ -83,7 +83,7 @@ def test_seed_004_on_phones(live_server, page_factory, people, org):
     # Close and count.
     office.goto(f"{live_server.url}/assessment/sessions/{review.session.pk}/")
     office.get_by_role("button", name="结束测评并计票").click()
-    expect(office.get_by_text("已结束").first).to_be_visible()
+    expect(office.get_by_text("测评已结束，结果已锁定：有效票 32 张，无效票 0 张。")).to_be_visible(timeout=20000)
     session = ReviewSession.objects.get(pk=review.session.pk)
     assert session.is_closed
     assert Ballot.objects.filter(session=session, valid=True).count() == 32

@@ -15,6 +15,7 @@ import datetime
 
 import pytest
 import time_machine
+from auditlog.context import disable_auditlog
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from duban.rectification.models import Finding, MeasureType, RectificationPlan, Severity, Source
@@ -37,7 +38,7 @@ class Rect:
 @pytest.fixture
 def rect(org, people):
     org.grid.covered_units.add(org.academic)
-    with time_machine.travel(FROZEN, tick=False):
+    with disable_auditlog(), time_machine.travel(FROZEN, tick=False):
         r = Rect()
         r.profile = rectification_plan_save(
             acting_user=people.office,

@@ -10,6 +10,7 @@ import datetime
 
 import pytest
 import time_machine
+from auditlog.context import disable_auditlog
 
 from duban.supervision.models import Indicator, Item, Plan, PlanKind, TimeNode
 from duban.supervision.services.items import item_save
@@ -25,7 +26,10 @@ class Work:
 
 @pytest.fixture
 def work(org, people):
-    with time_machine.travel(datetime.datetime(2026, 11, 2, 9, 0, tzinfo=datetime.UTC), tick=False):
+    with (
+        disable_auditlog(),
+        time_machine.travel(datetime.datetime(2026, 11, 2, 9, 0, tzinfo=datetime.UTC), tick=False),
+    ):
         w = Work()
         w.plan = plan_save(
             acting_user=people.office,

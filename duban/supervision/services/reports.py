@@ -33,22 +33,36 @@ ERR_PERCENT_DOWN = "完成进度不能低于上次采纳的 {last}%。如确有�
 
 
 def report_slots_open(*, item: Item, today: datetime.date | None = None) -> int:
-    """Create the report rows of every slot from the item's start to today (idempotent)."""
+    """Create the report rows of every slot from the item's start to today (idempotent).
+
+    One INSERT for all missing slots; if another worker opened some of them first (the unique
+    (item, period_start) constraint), they are inserted one by one and only ours are counted.
+    Empty slots are system rows implied by the item's own logged creation, so they are not
+    written to the record history (bulk insert): a report's history starts when it is filled."""
     today = today or timezone.localdate()
     last = min(today, item.completed_on) if item.completed_on else today
     existing = set(item.reports.values_list("period_start", flat=True))
+    missing = [
+        ProgressReport(item=item, period_start=slot.period_start, period_end=slot.period_end, due_date=slot.due_date)
+        for slot in slots_between(item.cadence, item.cadence_day, item.start_date, item.start_date, last)
+        if slot.period_start not in existing
+    ]
+    if not missing:
+        return 0
+    try:
+        with transaction.atomic():
+            ProgressReport.objects.bulk_create(missing)
+        return len(missing)
+    except IntegrityError:
+        pass  # another worker opened some of them first: insert one by one, counting ours
     created = 0
-    for slot in slots_between(item.cadence, item.cadence_day, item.start_date, item.start_date, last):
-        if slot.period_start in existing:
-            continue
+    for report in missing:
         try:
             with transaction.atomic():
-                ProgressReport.objects.create(
-                    item=item, period_start=slot.period_start, period_end=slot.period_end, due_date=slot.due_date
-                )
-                created += 1
+                ProgressReport.objects.bulk_create([report])
+            created += 1
         except IntegrityError:
-            pass  # another worker opened it first
+            pass
     return created
 
 
