@@ -32,6 +32,50 @@ def can_see_periods(access: Access) -> bool:
     return access.has(Role.OFFICE, Role.LEADER, Role.DISCIPLINE, Role.UNIT_HEAD, Role.LIAISON)
 
 
+def is_assessor(access: Access, period) -> bool:
+    """Named as an assessor (评分人) of the period: may score its manual rules while published."""
+    person = access.person
+    if person is None or not person.is_authenticated:
+        return False
+    return period.assessors.filter(pk=person.pk).exists()
+
+
+def assesses_a_published_period(access: Access) -> bool:
+    from duban.assessment.models import AssessmentPeriod, PeriodState
+
+    person = access.person
+    if person is None or not person.is_authenticated:
+        return False
+    return AssessmentPeriod.objects.filter(assessors=person).exclude(state=PeriodState.DRAFT).exists()
+
+
+def can_list_periods(access: Access) -> bool:
+    """The periods list: whoever may see periods, and assessors of a published period."""
+    return can_see_periods(access) or assesses_a_published_period(access)
+
+
+def periods_visible(access: Access, queryset):
+    """Drafts exist only for the office; an assessor without a viewing role sees their periods."""
+    from duban.assessment.models import PeriodState
+
+    if can_manage(access):
+        return queryset
+    queryset = queryset.exclude(state=PeriodState.DRAFT)
+    if not can_see_periods(access):
+        queryset = queryset.filter(assessors=access.person)
+    return queryset
+
+
+def can_see_period(access: Access, period) -> bool:
+    from duban.assessment.models import PeriodState
+
+    if can_manage(access):
+        return True
+    if period.state == PeriodState.DRAFT:
+        return False
+    return can_see_periods(access) or is_assessor(access, period)
+
+
 def sees_all_units(access: Access) -> bool:
     return access.has(Role.OFFICE, Role.LEADER, Role.DISCIPLINE)
 
@@ -44,4 +88,23 @@ def period_units_visible(access: Access, unit_ids):
 
 
 def can_see_unpublished_examples(access: Access) -> bool:
+    """Unpublished examples, the full text and everything linked: office, leaders, discipline.
+    Everyone else reads published examples and their public text only."""
     return access.has(Role.OFFICE, Role.LEADER, Role.DISCIPLINE)
+
+
+def can_see_example(access: Access, example) -> bool:
+    return example.published or can_see_unpublished_examples(access)
+
+
+def example_people_visible(access: Access, example) -> bool:
+    """The people named in a bad example are never shown beyond the office, leaders and
+    discipline; a good example's people are part of what is published."""
+    from duban.assessment.models import ExampleKind
+
+    return can_see_unpublished_examples(access) or example.kind == ExampleKind.GOOD
+
+
+def example_evidence_visible(access: Access, example) -> bool:
+    """Evidence follows the people: a bad example's files usually name them."""
+    return bool(example.evidence) and example_people_visible(access, example)

@@ -21,6 +21,7 @@ from openpyxl.utils import get_column_letter
 
 from duban.assessment.models import ReportMode
 from duban.lib.dates import cn_date
+from duban.lib.numbers import plain
 from duban.lib.xlsx import HeaderColumn, header_write
 from duban.supervision import documents as doc
 
@@ -29,16 +30,6 @@ HEADER_SHADE = "D9E2F3"
 THIN = Side(style="thin", color="9AA5B1")
 BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
-
-
-def plain(text) -> str:
-    """A stored decimal as people write it: "100.00" → "100", "0.40" → "0.4"."""
-    if text in (None, ""):
-        return ""
-    value = Decimal(str(text))
-    if value == value.to_integral_value():
-        return str(int(value))
-    return format(value.normalize(), "f")
 
 
 def _decimal(text):

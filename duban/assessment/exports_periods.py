@@ -12,8 +12,9 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
 from duban.assessment.models import Metric, PeriodState
-from duban.assessment.scoring import compute
+from duban.assessment.scoring import result_units
 from duban.lib.dates import cn_date
+from duban.lib.numbers import plain
 from duban.lib.xlsx import HeaderColumn, header_write
 
 # How each fact is found, from scoring.py's docstring (and the league table's rules).
@@ -52,16 +53,6 @@ FORMULAS = [
         "整改、问责和典型按考核期起止日期统计。"
     ),
 ]
-
-
-def plain(value) -> str:
-    """A decimal as people write it: "10.00" → "10", "2.50" → "2.5"."""
-    if value in (None, ""):
-        return ""
-    value = Decimal(str(value))
-    if value == value.to_integral_value():
-        return str(int(value))
-    return format(value.normalize(), "f")
 
 
 @dataclass
@@ -146,7 +137,7 @@ def result_table(period, *, visible=None, today=None) -> ResultTable:
     rows they may see (all when None)."""
     rules = rule_texts(period)
     fixed = period.state == PeriodState.CLOSED and period.result is not None
-    units = period.result["units"] if fixed else [row.as_dict() for row in compute(period, today)]
+    units = result_units(period, today)
     allowed = set(visible([u["unit"] for u in units])) if visible else None
     rows = []
     for unit in units:

@@ -38,7 +38,7 @@ def report_max_bytes() -> int:
 
 
 def person_label(person: Person) -> str:
-    unit = person.unit.name if person.unit_id else "无单位"
+    unit = person.unit.name if person.unit_id else _("无单位")
     return f"{person.name}（{unit}{'，' + person.position if person.position else ''}）"
 
 
@@ -237,7 +237,7 @@ def match_people(names: list[str]) -> dict[str, Person]:
     return {name: people[0] for name, people in found.items() if len(people) == 1}
 
 
-class _RowForm(StyledFormMixin, forms.ModelForm):
+class OrderedRowForm(StyledFormMixin, forms.ModelForm):
     """A row of a formset whose order is a plain number, renumbered 1, 2, 3… on save (so two
     rows may swap places without tripping a unique order)."""
 
@@ -251,21 +251,37 @@ class _RowForm(StyledFormMixin, forms.ModelForm):
             self.fields["position"].initial = self.instance.order
 
 
-class GradeForm(_RowForm):
+def ordered_rows(formset) -> tuple[list, list]:
+    """(instances to delete, forms to keep in the clerk's order) of a formset of OrderedRowForm:
+    blank new rows are skipped; rows without a position keep their place after numbered ones."""
+    deleted, kept = [], []
+    for index, form in enumerate(formset.forms):
+        if form in formset.deleted_forms:
+            if form.instance.pk:
+                deleted.append(form.instance)
+            continue
+        if not form.instance.pk and not form.has_changed():
+            continue
+        kept.append((form.cleaned_data.get("position") or 10_000, index, form))
+    kept.sort(key=lambda row: row[:2])
+    return deleted, [form for _position, _index, form in kept]
+
+
+class GradeForm(OrderedRowForm):
     class Meta:
         model = Grade
         fields = ["label", "score", "positive"]
         widgets = {"score": forms.NumberInput(attrs={"step": "any"})}
 
 
-class DimensionForm(_RowForm):
+class DimensionForm(OrderedRowForm):
     class Meta:
         model = Dimension
         fields = ["name", "weight"]
         widgets = {"weight": forms.NumberInput(attrs={"step": "any", "min": 0})}
 
 
-class GroupForm(_RowForm):
+class GroupForm(OrderedRowForm):
     class Meta:
         model = VoterGroup
         fields = ["name", "weight", "ballots"]

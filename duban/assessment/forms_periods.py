@@ -2,15 +2,16 @@
 score grid."""
 
 from dataclasses import dataclass, field
-from decimal import Decimal
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from duban.assessment.forms import OrderedRowForm, person_label
 from duban.assessment.models import AssessmentPeriod, Band, Metric, ScoringRule
 from duban.assessment.models.units import RATE_METRICS
 from duban.lib.forms import StyledFormMixin
+from duban.lib.numbers import plain
 from duban.org.models import Person, Unit, UnitKind
 from duban.supervision.models import Plan
 
@@ -24,11 +25,6 @@ ERR_SCORE_CLEARED = "已打过的分不能清空；如需修改，请填写新�
 # Units that are assessed: not the institution itself and not the office's liaison groups.
 ASSESSED_KINDS = [k for k in UnitKind if k not in (UnitKind.INSTITUTION, UnitKind.GRID_GROUP)]
 COUNT_METRICS = [m for m in Metric if m not in RATE_METRICS and m != Metric.MANUAL]
-
-
-def person_label(person: Person) -> str:
-    unit = person.unit.name if person.unit_id else _("无单位")
-    return f"{person.name}（{unit}{'，' + person.position if person.position else ''}）"
 
 
 class PeopleField(forms.ModelMultipleChoiceField):
@@ -129,20 +125,7 @@ def metric_choices():
     ]
 
 
-class _RowForm(StyledFormMixin, forms.ModelForm):
-    """A row whose order is a plain number, renumbered 1, 2, 3… on save."""
-
-    position = forms.IntegerField(
-        label=_("顺序"), required=False, min_value=1, widget=forms.NumberInput(attrs={"min": 1})
-    )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if self.instance.pk and hasattr(self.instance, "order"):
-            self.fields["position"].initial = self.instance.order
-
-
-class RuleForm(_RowForm):
+class RuleForm(OrderedRowForm):
     class Meta:
         model = ScoringRule
         fields = ["metric", "label", "points", "cap", "description"]
@@ -238,7 +221,7 @@ class ScoreGrid:
                 saved = mine.get((rule.pk, unit.pk))
                 cell = Cell(rule, unit, saved=saved is not None)
                 if saved is not None:
-                    cell.score, cell.note = _plain(saved.score), saved.note
+                    cell.score, cell.note = plain(saved.score), saved.note
                 if data is not None:
                     cell.score = (data.get(f"s-{cell.key}") or "").strip()
                     cell.note = (data.get(f"n-{cell.key}") or "").strip()[:200]
@@ -273,10 +256,3 @@ class ScoreGrid:
             else:
                 saved += 1
         return saved
-
-
-def _plain(value) -> str:
-    value = Decimal(value)
-    if value == value.to_integral_value():
-        return str(int(value))
-    return format(value.normalize(), "f")

@@ -198,3 +198,12 @@ def compute(period: AssessmentPeriod, today: datetime.date | None = None) -> lis
             rank, previous = position, row.total
         row.rank = rank
     return scores
+
+
+def result_units(period: AssessmentPeriod, today: datetime.date | None = None) -> list[dict]:
+    """The result as it stands: the snapshot fixed at close, or computed now while published."""
+    from duban.assessment.models import PeriodState
+
+    if period.state == PeriodState.CLOSED and period.result is not None:
+        return period.result["units"]
+    return [row.as_dict() for row in compute(period, today)]

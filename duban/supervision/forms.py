@@ -4,17 +4,11 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from duban.lib.forms import StyledFormMixin
+from duban.lib.numbers import plain as plain_number
 from duban.org.forms import TreeUnitField, unit_choices
 from duban.org.models import Person, Role
 from duban.supervision.models import Indicator, Item, Plan, PlanPhase
 from duban.supervision.status import SEVERITY, Colour, Status
-
-
-def plain_number(value) -> str:
-    """12.00 -> "12", 8600.50 -> "8600.5" (no exponent)."""
-    text = format(value, "f")
-    return text.rstrip("0").rstrip(".") if "." in text else text
-
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 

@@ -188,3 +188,13 @@ def test_examples_public_text_only_for_staff(api_for, people, org):
     office = api_for(people.office).get("/api/assessment/examples?kind=bad").json()
     assert len(office) == 2
     assert api_for(people.norole).get("/api/assessment/examples").status_code == 403
+
+
+def test_example_people_follow_the_pages_rule(api_for, people, org):
+    """A published good example names its people for everyone, as its page does."""
+    good = Example.objects.create(
+        kind=ExampleKind.GOOD, title="主动服务", summary="…", unit=org.academic, published=True
+    )
+    good.people.set([people.head])
+    shown = api_for(people.staff).get(f"/api/assessment/examples/{good.pk}").json()
+    assert shown["people"] == ["赵处长"]

@@ -21,10 +21,12 @@ def _scope(request):
     if not access.roles:
         raise PermissionDenied("无权查看。")
     full = rules.can_see_unpublished_examples(access)
-    return (EXAMPLES if full else EXAMPLES.filter(published=True)), full
+    return (EXAMPLES if full else EXAMPLES.filter(published=True)), access
 
 
-def _out(e: Example, full: bool) -> dict:
+def _out(e: Example, access) -> dict:
+    full = rules.can_see_unpublished_examples(access)
+    people = rules.example_people_visible(access, e)
     return {
         "id": e.pk,
         "kind": e.kind,
@@ -34,18 +36,18 @@ def _out(e: Example, full: bool) -> dict:
         "recognised_on": e.recognised_on,
         "source": e.source,
         "published": e.published,
-        "people": [p.name for p in e.people.all()] if full else [],
+        "people": [p.name for p in e.people.all()] if people else [],
         "item_ids": [i.pk for i in e.items.all()] if full else [],
     }
 
 
 @router.get("/assessment/examples", response={200: list[ExampleOut], 401: ErrorOut, 403: ErrorOut}, summary="典型列表")
 def example_list(request, kind: str = ""):
-    """督查办、校领导、纪检看到全部；其他人只看到已公开的典型及其公开内容，不含人员。kind 可为 good 或 bad。"""
-    examples, full = _scope(request)
+    """督查办、校领导、纪检看到全部；其他人只看到已公开的典型及其公开内容，反面典型不含人员。kind 可为 good 或 bad。"""
+    examples, access = _scope(request)
     if kind in ("good", "bad"):
         examples = examples.filter(kind=kind)
-    return [_out(e, full) for e in examples]
+    return [_out(e, access) for e in examples]
 
 
 @router.get(
@@ -54,5 +56,5 @@ def example_list(request, kind: str = ""):
     summary="典型详情",
 )
 def example_detail(request, pk: int):
-    examples, full = _scope(request)
-    return _out(get_object_or_404(examples, pk=pk), full)
+    examples, access = _scope(request)
+    return _out(get_object_or_404(examples, pk=pk), access)

@@ -10,7 +10,7 @@ from duban.api.errors import ErrorOut, InvalidOut
 from duban.assessment import access as rules
 from duban.assessment.api.schemas import ManualScoreIn, PeriodDetailOut, PeriodOut
 from duban.assessment.models import AssessmentPeriod, PeriodState, ScoringRule
-from duban.assessment.scoring import compute
+from duban.assessment.scoring import result_units
 from duban.assessment.services import Refused
 from duban.assessment.services import periods as services
 from duban.org.access import access_for
@@ -25,16 +25,13 @@ WRITE = {**ONE, 400: InvalidOut}
 
 def _access(request):
     access = access_for(api_user(request))
-    if not rules.can_see_periods(access):
+    if not rules.can_list_periods(access):
         raise PermissionDenied("无权查看单位考核。")
     return access
 
 
 def _visible(access):
-    periods = AssessmentPeriod.objects.all()
-    if not rules.can_manage(access):
-        periods = periods.exclude(state=PeriodState.DRAFT)
-    return periods
+    return rules.periods_visible(access, AssessmentPeriod.objects.all())
 
 
 def _out(p: AssessmentPeriod) -> dict:
@@ -53,10 +50,7 @@ def period_detail(request, pk: int):
     结果确定前按当前数据实时计算，确定后返回快照。单位负责人、联络员只看到本单位。"""
     access = _access(request)
     period = get_object_or_404(_visible(access), pk=pk)
-    if period.state == PeriodState.CLOSED and period.result:
-        rows = period.result["units"]
-    else:
-        rows = [row.as_dict() for row in compute(period)]
+    rows = result_units(period)
     allowed = set(rules.period_units_visible(access, [r["unit"] for r in rows]))
     return {
         **_out(period),

@@ -4,10 +4,12 @@ from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
 
+from duban.assessment import access as rules
 from duban.assessment.models import AssessmentPeriod, Band, ManualScore, PeriodState, ScoringRule
 from duban.assessment.scoring import compute
 from duban.assessment.services import PermissionDenied, Refused
 from duban.assessment.services.sessions import require_manager
+from duban.org.access import access_for
 
 ERR_RULES_LOCKED = "评分规则已公布，不能再修改。如需调整，请先撤回公布。"
 ERR_FIXED = "考核结果已确定，不能再修改。"
@@ -121,10 +123,6 @@ def period_unpublish(*, acting_user, period: AssessmentPeriod) -> AssessmentPeri
     return period
 
 
-def can_score(acting_user, period: AssessmentPeriod) -> bool:
-    return period.assessors.filter(pk=acting_user.pk).exists()
-
-
 @transaction.atomic
 def manual_score_set(*, acting_user, rule: ScoringRule, unit, score, note: str = "") -> ManualScore:
     period = _locked(rule.period_id)
@@ -132,7 +130,7 @@ def manual_score_set(*, acting_user, rule: ScoringRule, unit, score, note: str =
         raise Refused(ERR_FIXED)
     if period.state != PeriodState.PUBLISHED:
         raise Refused(ERR_NOT_PUBLISHED)
-    if not can_score(acting_user, period):
+    if not rules.is_assessor(access_for(acting_user), period):
         raise PermissionDenied(ERR_NOT_ASSESSOR)
     if not rule.is_manual:
         raise Refused("该规则由系统按数据计算，不能人工评分。")

@@ -30,11 +30,10 @@ def sees_everything(access) -> bool:
 
 
 def example_for(request, pk):
-    """An example the person may read: unpublished ones exist only for the office, leaders
-    and discipline."""
+    """An example the person may read (duban.assessment.access.can_see_example)."""
     access = access_for(request.user)
     example = get_object_or_404(Example.objects.select_related("unit", "created_by"), pk=pk)
-    if not example.published and not sees_everything(access):
+    if not rules.can_see_example(access, example):
         raise Http404
     return example, access
 
@@ -44,10 +43,6 @@ def manager(request):
     if not rules.can_manage(access):
         raise PermissionDenied
     return access
-
-
-def shows_evidence(access, example) -> bool:
-    return bool(example.evidence) and (sees_everything(access) or example.kind == ExampleKind.GOOD)
 
 
 # --- Pages ---------------------------------------------------------------------------------------
@@ -133,7 +128,7 @@ def example_detail(request, pk):
     if not full:
         items = supervision_rules.items_visible(access, items)
     people = []
-    if full or example.kind == ExampleKind.GOOD:
+    if rules.example_people_visible(access, example):
         people = list(example.people.select_related("unit").order_by("unit__order", "name"))
     context = {
         "example": example,
@@ -141,7 +136,7 @@ def example_detail(request, pk):
         "can_manage": rules.can_manage(access),
         "people": people,
         "items": list(items.order_by("plan__title", "ordinal")),
-        "shows_evidence": shows_evidence(access, example),
+        "shows_evidence": rules.example_evidence_visible(access, example),
     }
     return render(request, "assessment/example_detail.html", context)
 
@@ -163,7 +158,7 @@ def example_delete(request, pk):
 @login_required
 def example_evidence(request, pk):
     example, access = example_for(request, pk)
-    if not shows_evidence(access, example):
+    if not rules.example_evidence_visible(access, example):
         raise Http404
     try:
         handle = example.evidence.open("rb")

@@ -14,9 +14,11 @@ from django.views.decorators.http import require_POST
 
 from duban.assessment import access as rules
 from duban.assessment import exports_periods as exports
+from duban.assessment.forms import ordered_rows
 from duban.assessment.forms_periods import PeriodForm, ScoreGrid, band_formset, rule_formset
 from duban.assessment.models import AssessmentPeriod, ManualScore, Metric, PeriodState
 from duban.assessment.services import periods as services
+from duban.assessment.views.sessions import error_text
 from duban.lib.xlsx_web import xlsx_response
 from duban.org.access import Access, access_for
 from duban.supervision.views.common import form_error
@@ -24,15 +26,9 @@ from duban.supervision.views.common import form_error
 # --- Fetch and authorize -------------------------------------------------------------------
 
 
-def _assesses_any(user) -> bool:
-    return AssessmentPeriod.objects.filter(assessors=user).exclude(state=PeriodState.DRAFT).exists()
-
-
 def viewer(request) -> Access:
-    """The office, leaders, discipline, unit heads and liaisons see periods; so does anyone
-    named as an assessor of a published period. Everyone else gets 403."""
     access = access_for(request.user)
-    if not (rules.can_see_periods(access) or _assesses_any(request.user)):
+    if not rules.can_list_periods(access):
         raise PermissionDenied
     return access
 
@@ -45,21 +41,14 @@ def manager(request) -> Access:
 
 
 def period_for(request, pk) -> tuple[AssessmentPeriod, Access]:
-    """A period the person may look at. A draft exists only for the office."""
+    """A period the person may look at: a draft is 404 to those who could see it published."""
     access = access_for(request.user)
     period = get_object_or_404(AssessmentPeriod, pk=pk)
-    if rules.can_manage(access):
+    if rules.can_see_period(access, period):
         return period, access
-    assessor = services.can_score(request.user, period)
-    if not (rules.can_see_periods(access) or assessor):
-        raise PermissionDenied
-    if period.state == PeriodState.DRAFT:
+    if period.state == PeriodState.DRAFT and (rules.can_see_periods(access) or rules.is_assessor(access, period)):
         raise Http404
-    return period, access
-
-
-def error_text(error) -> str:
-    return " ".join(getattr(error, "messages", None) or [str(error)])
+    raise PermissionDenied
 
 
 def _visible(access):
@@ -69,7 +58,7 @@ def _visible(access):
 def tabs(request, period, access, tab, **extra):
     """What every page of one period shares: the header, the tabs and who may do what."""
     manual = period.rules.filter(metric=Metric.MANUAL).exists()
-    can_score = services.can_score(request.user, period)
+    can_score = rules.is_assessor(access, period)
     return {
         "period": period,
         "tab": tab,
@@ -89,10 +78,7 @@ def period_list(request):
     periods = AssessmentPeriod.objects.annotate(
         n_units=Count("units", distinct=True), n_rules=Count("rules", distinct=True)
     )
-    if not rules.can_manage(access):
-        periods = periods.exclude(state=PeriodState.DRAFT)
-        if not rules.can_see_periods(access):
-            periods = periods.filter(assessors=request.user)
+    periods = rules.periods_visible(access, periods)
     state = request.GET.get("state", "")
     if state in PeriodState.values:
         periods = periods.filter(state=state)
@@ -184,17 +170,10 @@ def period_detail(request, pk):
 
 def _save_rules(request, period, formset) -> None:
     """Delete, then save the kept rows renumbered 1, 2, 3… in the order the clerk gave."""
-    kept = []
-    for index, form in enumerate(formset.forms):
-        if form in formset.deleted_forms:
-            if form.instance.pk:
-                services.rule_delete(acting_user=request.user, rule=form.instance)
-            continue
-        if not form.instance.pk and not form.has_changed():
-            continue
-        kept.append((form.cleaned_data.get("position") or index + 1, index, form))
-    kept.sort(key=lambda row: row[:2])
-    for order, (_position, _index, form) in enumerate(kept, start=1):
+    deleted, kept = ordered_rows(formset)
+    for rule in deleted:
+        services.rule_delete(acting_user=request.user, rule=rule)
+    for order, form in enumerate(kept, start=1):
         rule = form.save(commit=False)
         rule.period = period
         rule.order = order
@@ -301,7 +280,7 @@ def _progress(period):
 def period_scores(request, pk):
     period, access = period_for(request, pk)
     can_manage = rules.can_manage(access)
-    can_score = services.can_score(request.user, period)
+    can_score = rules.is_assessor(access, period)
     if not (can_manage or can_score):
         raise PermissionDenied
     open_for_scoring = period.state == PeriodState.PUBLISHED

@@ -22,6 +22,7 @@ from duban.assessment.forms import (
     grade_formset,
     group_formset,
     match_people,
+    ordered_rows,
 )
 from duban.assessment.models import BallotCode, ReportMode, ReviewSession, SessionState, Subject
 from duban.assessment.rules import Shape
@@ -386,18 +387,11 @@ def subject_report(request, pk, sid):
 def _save_rows(request, session, formset) -> None:
     """Delete, then save the kept rows renumbered 1, 2, 3… in the order the clerk gave. Rows
     already saved first move out of the way, so two grades can swap places."""
-    rows = []
-    for index, form in enumerate(formset.forms):
-        if form in formset.deleted_forms:
-            if form.instance.pk:
-                services.part_delete(acting_user=request.user, obj=form.instance)
-            continue
-        if not form.instance.pk and not form.has_changed():
-            continue
-        rows.append((form.cleaned_data.get("position") or 10_000, index, form))
-    rows.sort(key=lambda row: row[:2])
+    deleted, kept = ordered_rows(formset)
+    for obj in deleted:
+        services.part_delete(acting_user=request.user, obj=obj)
     objects = []
-    for _position, _index, form in rows:
+    for form in kept:
         obj = form.save(commit=False)
         obj.session = session
         objects.append(obj)
