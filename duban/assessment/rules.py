@@ -120,8 +120,7 @@ def ballot_errors(shape: Shape, marks: dict) -> list[str]:
             errors.append(f"至少须评价 {need} 人，目前已评 {len(rated_subjects)} 人。")
     limit = shape.top_max()
     if limit is not None:
-        for d in shape.dim_ids:
-            top = sum(1 for s, _ in shape.subjects if marks.get(cell(s, d)) == shape.top_order)
+        for d, top in top_counts(shape, marks).items():
             if top > limit:
                 where = ""
                 if d is not None:
@@ -131,6 +130,11 @@ def ballot_errors(shape: Shape, marks: dict) -> list[str]:
                     f"（被测评人数的 {shape.top_quota_percent}%）。"
                 )
     return errors
+
+
+def top_counts(shape: Shape, marks: dict) -> dict:
+    """How many subjects the ballot puts in the top grade, per dimension (None: no dimensions)."""
+    return {d: sum(1 for s, _ in shape.subjects if marks.get(cell(s, d)) == shape.top_order) for d in shape.dim_ids}
 
 
 def rated_count(shape: Shape, marks: dict) -> int:

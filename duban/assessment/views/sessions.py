@@ -162,7 +162,7 @@ def session_detail(request, pk):
         turnout=rows,
         total_ballots=sum(r["ballots"] for r in rows),
         total_cast=sum(r["cast"] for r in rows),
-        top_max=shape.top_max if session.top_quota_percent else None,
+        top_max=shape.top_max(),
         top_label=shape.top_label,
         logs=session.logs.select_related("actor").order_by("-at", "-id"),
         reopen_form=ReopenForm(),

@@ -31,7 +31,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from duban.assessment.models import ReportMode, Subject, cell
-from duban.assessment.rules import Shape, ballot_errors, clean_marks, rated_count
+from duban.assessment.rules import Shape, ballot_errors, clean_marks, rated_count, top_counts
 from duban.assessment.sealing import normalise, pretty
 from duban.assessment.services import Refused
 from duban.assessment.services import voting as svc
@@ -205,14 +205,6 @@ def _raw_marks(post) -> dict:
     return {k[len(MARK_PREFIX) :]: v for k, v in post.items() if k.startswith(MARK_PREFIX)}
 
 
-def _top_count(shape: Shape, marks: dict) -> int:
-    """The most top grades on one dimension (what the quota limits)."""
-    return max(
-        (sum(1 for s, _n in shape.subjects if marks.get(cell(s, d)) == shape.top_order) for d in shape.dim_ids),
-        default=0,
-    )
-
-
 def _rows(session, shape: Shape, marks: dict, code: str) -> list[dict]:
     labels = {g[0]: g[1] for g in shape.grades}
     subjects = Subject.objects.filter(session=session).select_related("unit").order_by("order", "id")
@@ -254,7 +246,7 @@ def _ballot_context(found, shape: Shape, marks: dict, code: str) -> dict:
         "rules": rule_lines(shape),
         "total": len(shape.subjects),
         "rated": rated_count(shape, marks),
-        "top_count": _top_count(shape, marks),
+        "top_count": max(top_counts(shape, marks).values(), default=0),
         "top_max": shape.top_max(),
         "min_required": shape.min_required(),
         "dims": len(shape.dimensions) or 1,
