@@ -48,6 +48,8 @@ INSTALLED_APPS = [
     "duban.rectification",
     "duban.minutes",
     "duban.assessment",
+    "duban.meetings",
+    "duban.leave",
     "duban.api",
 ]
 

@@ -13,6 +13,9 @@ urlpatterns = [
     path("minutes/", include("duban.minutes.urls")),
     path("assessment/", include("duban.assessment.urls")),
     path("v/", include("duban.assessment.urls_vote")),
+    path("meetings/", include("duban.meetings.urls")),
+    path("leave/", include("duban.leave.urls")),
+    path("ical/", include("duban.leave.urls_feed")),
     path("inbox/", include("duban.notify.urls")),
     path("api/", api.urls),
 ]

@@ -2,7 +2,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 
 # Pages a person who must change their password can still reach.
-ALLOWED_PREFIXES = ("/accounts/", "/static/", "/api/", "/v/")
+ALLOWED_PREFIXES = ("/accounts/", "/static/", "/api/", "/v/", "/ical/")
 
 
 class ForcePasswordChangeMiddleware:

@@ -21,8 +21,16 @@ class MinutesDraft(models.Model):
     original = models.TextField(_("原文"))
     published_on = models.DateField(_("发布日期"), null=True, blank=True)
     meeting_date = models.DateField(_("会议日期"), null=True, blank=True)
-    # A later issue (meetings) links the draft to a Meeting; until then the clerk's words.
+    # The clerk's words for the meeting; `meeting` links it when the meeting is in duban.
     meeting_title = models.CharField(_("会议"), max_length=200, blank=True)
+    meeting = models.ForeignKey(
+        "meetings.Meeting",
+        verbose_name=_("会议"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="minutes_drafts",
+    )
     # extract() as returned (with the "_span" offsets into `original`).
     result = models.JSONField(_("提取结果"), default=dict)
     # The clerk's edits saved from the review page (empty until saved once).

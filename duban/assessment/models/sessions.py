@@ -35,6 +35,14 @@ class ReviewSession(models.Model):
     )
     held_on = models.DateField(_("会议日期"), null=True, blank=True)
     place = models.CharField(_("地点"), max_length=100, blank=True)
+    meeting = models.ForeignKey(
+        "meetings.Meeting",
+        verbose_name=_("述职评议会"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="review_sessions",
+    )
     instructions = models.TextField(_("测评说明"), blank=True, help_text=_("显示在选票顶部。"))
     state = models.CharField(_("状态"), max_length=10, choices=SessionState.choices, default=SessionState.DRAFT)
     top_quota_percent = models.PositiveSmallIntegerField(

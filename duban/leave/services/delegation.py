@@ -1,0 +1,5 @@
+"""Placeholder: being written (helper C)."""
+
+
+def delegators_of(person, on=None) -> list[int]:
+    return []

@@ -1,0 +1,5 @@
+"""Placeholder: being written (helper B)."""
+
+
+def propose_for_absence(absence) -> None:
+    return None
