@@ -12,6 +12,8 @@ from duban.api import errors
 from duban.api.auth import SessionAuth, TokenAuth
 from duban.api.docs import OfflineSwagger, docs_asset, docs_guard
 from duban.assessment.api import router as assessment_router
+from duban.leave.api import router as leave_router
+from duban.meetings.api import router as meetings_router
 from duban.notify.api import router as notify_router
 from duban.org.api import router as org_router
 from duban.rectification.api import router as rectification_router
@@ -60,3 +62,5 @@ api.add_router("/", supervision_router)
 api.add_router("/", notify_router)
 api.add_router("/", rectification_router)
 api.add_router("/", assessment_router)
+api.add_router("/", meetings_router)
+api.add_router("/", leave_router)
