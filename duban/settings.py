@@ -247,6 +247,8 @@ DEMO_LOADERS = [
     "duban.supervision.demo.load_demo",
     "duban.rectification.demo.load_demo",
     "duban.assessment.demo.load_demo",
+    "duban.leave.demo.load_demo",
+    "duban.meetings.demo.load_demo",
 ]
 
 # --- Audit ---------------------------------------------------------------------

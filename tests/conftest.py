@@ -11,6 +11,8 @@ from auditlog.context import disable_auditlog
 from django.test import Client
 
 from duban.audit import guards
+from duban.leave.defaults import install_defaults
+from duban.leave.models import AbsenceType, ChainRule, ChainStep
 from duban.org.models import Person, Rank, Role, RoleGrant, Unit, UnitKind
 
 PASSWORD = "Test-Passw0rd!"
@@ -38,6 +40,9 @@ def org(db):
 
 
 def _org():
+    # The default leave types and chains come from a data migration; a transactional test's flush
+    # removes them, so tests that run after one in the same process get them back here.
+    install_defaults(AbsenceType, ChainRule, ChainStep)
     o = Org()
     o.school = Unit.objects.create(name="江城航空学院", kind=UnitKind.INSTITUTION, order=1)
     o.office = Unit.objects.create(name="党委办公室", kind=UnitKind.DEPARTMENT, parent=o.school, order=10)

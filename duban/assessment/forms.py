@@ -55,7 +55,7 @@ class SessionForm(StyledFormMixin, forms.ModelForm):
         help_text=_("创建后可在“评价等次”页调整等次、分值和计入好评率的等次，并可增加测评维度。"),
     )
     RULES = ("top_quota_percent", "require_all", "min_rated")
-    field_order = ["title", "year", "organiser", "held_on", "place", "instructions", "scale"]
+    field_order = ["title", "year", "organiser", "meeting", "held_on", "place", "instructions", "scale"]
 
     class Meta:
         model = ReviewSession
@@ -63,6 +63,7 @@ class SessionForm(StyledFormMixin, forms.ModelForm):
             "title",
             "year",
             "organiser",
+            "meeting",
             "held_on",
             "place",
             "instructions",
@@ -85,12 +86,23 @@ class SessionForm(StyledFormMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["organiser"].set_tree(tree, blank=_("请选择单位"))
         self.fields["year"].widget.attrs.update({"min": 2000, "max": 2100})
+        self._meeting_field()
         if self.instance.pk:
             del self.fields["scale"]
             if not self.instance.is_draft:
                 for name in self.RULES:
                     self.fields[name].disabled = True
                     self.fields[name].help_text = _("测评已开始，选票规则不能再修改。")
+
+    def _meeting_field(self):
+        """述职评议会 held on the platform: choosing one fills the date and place."""
+        from duban.meetings.models import Meeting, MeetingKind, MeetingStatus
+
+        field = self.fields["meeting"]
+        field.queryset = Meeting.objects.filter(kind=MeetingKind.REVIEW).exclude(status=MeetingStatus.CANCELLED)
+        field.label_from_instance = lambda m: f"{m.title}（{m.starts_at:%Y-%m-%d}，{m.place}）"
+        field.empty_label = _("（不关联）")
+        field.help_text = _("关联在本平台通知的述职评议会后，会议日期和地点取自该会议。")
 
     def clean_top_quota_percent(self):
         value = self.cleaned_data.get("top_quota_percent")
@@ -104,6 +116,12 @@ class SessionForm(StyledFormMixin, forms.ModelForm):
             self.add_error("min_rated", ERR_MIN_RATED_NEEDED)
         if cleaned.get("require_all"):
             cleaned["min_rated"] = None
+        meeting = cleaned.get("meeting")
+        if meeting is not None:
+            from django.utils import timezone
+
+            cleaned["held_on"] = timezone.localtime(meeting.starts_at).date()
+            cleaned["place"] = meeting.place[:100]
         return cleaned
 
 

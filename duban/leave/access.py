@@ -80,5 +80,58 @@ def can_manage_balances(access: Access) -> bool:
     """Annual-leave entitlements: the head and liaisons of the HR department (人事部门)."""
     from duban.leave.models import LeaveSettings
 
-    hr = LeaveSettings.current().hr_unit_id
-    return hr is not None and any(g.role in UNIT_KEEPERS and g.unit_id == hr for g in access.grants)
+    keeps = {g.unit_id for g in access.grants if g.role in UNIT_KEEPERS}
+    if not keeps:
+        return False
+    return LeaveSettings.current().hr_unit_id in keeps
+
+
+def details_visible(access: Access, requests) -> set[int]:
+    """The ids among `requests` whose reason and destination the person may see (the rule of
+    can_see_details, for a whole list in one query)."""
+    person = access.person
+    if person is None or not person.is_authenticated:
+        return set()
+    from duban.leave.models import RequestStep
+    from duban.leave.services.delegation import delegators_of
+
+    own = {r.pk for r in requests if r.person_id == person.pk}
+    others = [r.pk for r in requests if r.person_id != person.pk]
+    if not others:
+        return own
+    actors = [person.pk, *delegators_of(person)]
+    on_chain = RequestStep.objects.filter(request_id__in=others, assignees__in=actors).values_list(
+        "request_id", flat=True
+    )
+    return own | set(on_chain)
+
+
+def can_record_return(access: Access, absence) -> bool:
+    """销假 is recorded by the requester, or by the head of the unit the request was made in."""
+    person = access.person
+    if person is None or not person.is_authenticated:
+        return False
+    return absence.person_id == person.pk or access.covers(absence.unit_id, Role.UNIT_HEAD)
+
+
+def step_principal(access: Access, step, assignee_ids=None, delegator_ids=None) -> int | None:
+    """Whom the person would act for on a step: themselves when they are an assignee, else an
+    assignee who delegated to them today; None when they may not act. Nobody acts on their
+    own request, not even as a delegate."""
+    person = access.person
+    if person is None or not person.is_authenticated or not person.is_active:
+        return None
+    if step.request.person_id == person.pk:
+        return None
+    if assignee_ids is None:
+        assignee_ids = {p.pk for p in step.assignees.all()}
+    if person.pk in assignee_ids:
+        return person.pk
+    if delegator_ids is None:
+        from duban.leave.services.delegation import delegators_of
+
+        delegator_ids = delegators_of(person)
+    for pk in delegator_ids:
+        if pk in assignee_ids:
+            return pk
+    return None

@@ -89,8 +89,8 @@ class LeaveSettings(models.Model):
 
     @classmethod
     def current(cls) -> "LeaveSettings":
-        settings_row, _created = cls.objects.get_or_create(pk=1)
-        return settings_row
+        """The settings row, or unsaved defaults (reading never writes)."""
+        return cls.objects.filter(pk=1).first() or cls(pk=1)
 
 
 class StepAction(models.TextChoices):

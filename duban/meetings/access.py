@@ -81,3 +81,25 @@ def stats_units(access: Access):
     if sees_all(access):
         return ALL
     return access.scope(*UNIT_ORGANISERS)
+
+
+def meetings_listed(access: Access, queryset):
+    """meetings_visible, less the drafts (筹备中) of meetings one does not manage: invitees
+    see a meeting once it is announced."""
+    visible = meetings_visible(access, queryset)
+    if access.has(Role.OFFICE):
+        return visible
+    manages = Q(organiser=access.person)
+    units = access.scope(*UNIT_ORGANISERS)
+    if units == ALL:
+        return visible
+    if units:
+        manages |= Q(host_unit_id__in=units)
+    return visible.filter(~Q(status="draft") | manages)
+
+
+def can_open(access: Access, meeting) -> bool:
+    """The meeting's pages: those who manage it, and those who see it once it is announced."""
+    if can_manage(access, meeting):
+        return True
+    return meeting.status != "draft" and can_see(access, meeting)

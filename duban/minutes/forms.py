@@ -28,6 +28,20 @@ ERR_PASTE_BINARY = _("粘贴的内容不是正常文字，请从网页或 Word �
 ERR_PASTE_NO_CHINESE = _("粘贴的内容中没有中文，请粘贴会议纪要或新闻稿的正文。")
 
 
+def recent_meetings():
+    """Meetings held in the last half year (not cancelled), newest first."""
+    import datetime
+
+    from django.utils import timezone
+
+    from duban.meetings.models import Meeting, MeetingStatus
+
+    since = timezone.now() - datetime.timedelta(days=183)
+    return Meeting.objects.filter(starts_at__gte=since, starts_at__lte=timezone.now()).exclude(
+        status=MeetingStatus.CANCELLED
+    )
+
+
 class MinutesInputForm(StyledFormMixin, forms.Form):
     title = forms.CharField(
         label=_("标题（会议名称）"),
@@ -47,6 +61,13 @@ class MinutesInputForm(StyledFormMixin, forms.Form):
         help_text=_(".txt（UTF-8 或 GBK 编码）或 .docx，不超过 5 MB。"),
         widget=forms.ClearableFileInput(attrs={"accept": ".txt,.docx"}),
     )
+    meeting = forms.ModelChoiceField(
+        label=_("对应会议"),
+        queryset=None,
+        required=False,
+        empty_label=_("（不关联）"),
+        help_text=_("在本平台召开的会议：关联后，纪要、决定事项和由此建立的督办事项都能找到这次会议。"),
+    )
     published = forms.DateField(
         label=_("发布日期"),
         required=False,
@@ -54,6 +75,11 @@ class MinutesInputForm(StyledFormMixin, forms.Form):
         error_messages=DATE_ERRORS,
         help_text=_("文中只写“10月8日”而没写年份时，按发布日期推算年份。留空时取文中的发布时间。"),
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["meeting"].queryset = recent_meetings()
+        self.fields["meeting"].label_from_instance = lambda m: f"{m.title}（{m.starts_at:%Y-%m-%d}）"
 
     def clean(self):
         cleaned = super().clean()

@@ -75,21 +75,33 @@ def guess_title(original: str) -> str:
 
 @transaction.atomic
 def draft_create(
-    *, acting_user, text: str, title: str = "", published: datetime.date | None = None, source_name: str = ""
+    *,
+    acting_user,
+    text: str,
+    title: str = "",
+    published: datetime.date | None = None,
+    source_name: str = "",
+    meeting=None,
 ) -> MinutesDraft:
-    """Read the report, propose its requirements and store both for review."""
+    """Read the report, propose its requirements and store both for review. A draft linked to a
+    meeting of the platform takes the meeting's title and date when the text gives none."""
     require_office(acting_user)
     units, from_registry = registry_units()
     result = extract(text, published=published, units=units, expand_off=not from_registry)
     if not result["items"]:
         raise Refused(ERR_NO_REQUIREMENTS)
-    meeting = result["meeting_date"]
+    found = result["meeting_date"]
+    meeting_date = datetime.date.fromisoformat(found) if found else None
+    if meeting is not None and meeting_date is None:
+        meeting_date = timezone.localtime(meeting.starts_at).date()
     return MinutesDraft.objects.create(
-        title=(title.strip() or guess_title(text))[:200],
+        title=(title.strip() or (meeting.title if meeting else "") or guess_title(text))[:200],
         source_name=source_name[:200],
         original=text,
         published_on=published,
-        meeting_date=datetime.date.fromisoformat(meeting) if meeting else None,
+        meeting_date=meeting_date,
+        meeting=meeting,
+        meeting_title=meeting.title[:200] if meeting else "",
         result=result,
         created_by=acting_user,
     )

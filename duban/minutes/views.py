@@ -46,7 +46,11 @@ def draft_list(request):
 def draft_new(request):
     _require_office(request)
     posted = request.method == "POST"
-    form = MinutesInputForm(request.POST if posted else None, request.FILES if posted else None)
+    form = MinutesInputForm(
+        request.POST if posted else None,
+        request.FILES if posted else None,
+        initial={"meeting": request.GET.get("meeting", "") if request.GET.get("meeting", "").isdigit() else None},
+    )
     if posted and form.is_valid():
         data = form.cleaned_data
         try:
@@ -56,6 +60,7 @@ def draft_new(request):
                 title=data["title"],
                 published=data["published"],
                 source_name=data["source_name"],
+                meeting=data["meeting"],
             )
         except ValidationError as error:
             form_error(form, error)

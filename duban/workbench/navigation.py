@@ -58,6 +58,24 @@ def _assessment_rules():
 
 _A = _assessment_rules()
 
+
+def _meeting_rules():
+    from duban.leave import access as leave_rules
+    from duban.meetings import access as meeting_rules
+
+    return {
+        "meetings": meeting_rules.can_see_meetings,
+        "stats": meeting_rules.can_see_stats,
+        "request": leave_rules.can_request,
+        "tasks": lambda a: bool(a.grants),
+        "calendar": lambda a: bool(leave_rules.calendar_units(a)),
+        "balances": leave_rules.can_manage_balances,
+        "configure": leave_rules.can_configure,
+    }
+
+
+_M = _meeting_rules()
+
 SECTIONS = [
     (
         _("工作"),
@@ -122,6 +140,18 @@ SECTIONS = [
         ],
     ),
     (
+        _("会议与请假"),
+        [
+            Entry(_("会议"), "meetings:meeting_list", "bi-calendar-event", _M["meetings"], "/meetings/"),
+            Entry(_("出勤统计"), "meetings:stats", "bi-clipboard-check", _M["stats"], "/meetings/stats"),
+            Entry(_("请假出差"), "leave:my_requests", "bi-airplane", _M["request"], "/leave/"),
+            Entry(_("待我审批"), "leave:task_list", "bi-person-check", _M["tasks"], "/leave/tasks"),
+            Entry(_("谁不在岗"), "leave:calendar", "bi-calendar-week", _M["calendar"], "/leave/calendar"),
+            Entry(_("年休假额度"), "leave:balances", "bi-calendar-check", _M["balances"], "/leave/balances"),
+            Entry(_("日历订阅"), "leave:feed_page", "bi-calendar2-plus", _M["tasks"], "/leave/feed"),
+        ],
+    ),
+    (
         _("组织机构"),
         [
             Entry(_("单位"), "org:unit_tree", "bi-diagram-3", "can_browse_org", "/org/units"),
@@ -134,6 +164,7 @@ SECTIONS = [
             Entry(_("导入单位和人员"), "org:import", "bi-file-earmark-arrow-up", "can_edit_org", "/org/import"),
             Entry(_("角色授权"), "org:grants", "bi-person-badge", "can_grant_roles", "/org/grants"),
             Entry(_("系统设置"), "system:settings", "bi-gear", "can_configure", "/system/"),
+            Entry(_("请销假设置"), "leave:settings", "bi-sliders", _M["configure"], "/leave/settings"),
             Entry(_("安全审计日志"), "audit:events", "bi-shield-check", "can_read_audit", "/audit/events"),
             Entry(_("数据变更记录"), "audit:history", "bi-clock-history", "can_read_audit", "/audit/history"),
         ],
@@ -145,6 +176,7 @@ def sections_for(request):
     access = access_for(request.user)
     path = request.path
     result = []
+    best = None  # the shown entry whose URL or prefix matches the path most closely
     for title, entries in SECTIONS:
         shown = []
         for entry in entries:
@@ -153,8 +185,19 @@ def sections_for(request):
                 if not allowed:
                     continue
             url = reverse(entry.url_name)
-            active = path == url or bool(entry.prefix and path.startswith(entry.prefix))
-            shown.append({"title": entry.title, "url": url, "icon": entry.icon, "active": active})
+            row = {"title": entry.title, "url": url, "icon": entry.icon, "active": False}
+            match = (
+                len(url) + 1
+                if path == url
+                else len(entry.prefix)
+                if entry.prefix and path.startswith(entry.prefix)
+                else 0
+            )
+            if match and (best is None or match > best[0]):
+                best = (match, row)
+            shown.append(row)
         if shown:
             result.append({"title": title, "entries": shown})
+    if best is not None:
+        best[1]["active"] = True
     return result

@@ -80,6 +80,7 @@ def panels_for(access) -> list[Panel]:
         panels.append(rp.discipline_panel())
     if access.has(Role.STAFF) and len(panels) == 0:
         panels.append(rp.disclosure_panel())
+    panels = _personal(access) + panels
     if access.has(Role.SYS_ADMIN):
         panels.append(_org_summary_panel())
     if access.has(Role.SEC_ADMIN):
@@ -88,6 +89,15 @@ def panels_for(access) -> list[Panel]:
     if access.has(Role.AUDIT_ADMIN):
         panels.append(_recent_events_panel())
     return panels
+
+
+def _personal(access) -> list[Panel]:
+    """Meetings one is invited to and leave waiting for one's approval, first when there are any."""
+    from duban.workbench import meetings_panels as mp
+
+    if not access.grants:
+        return []
+    return [panel for panel in (mp.approvals_panel(access), mp.meetings_panel(access)) if panel is not None]
 
 
 def _org_summary_panel() -> Panel:

@@ -6,7 +6,8 @@ from ninja import Router
 from duban.meetings.api import attendance, meetings
 
 router = Router()
-router.add_router("/", meetings.router)
+# attendance first: its /meetings/attendance-stats must match before meetings' /meetings/{pk}.
 router.add_router("/", attendance.router)
+router.add_router("/", meetings.router)
 
 __all__ = ["router"]

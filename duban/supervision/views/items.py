@@ -9,6 +9,7 @@ from django.utils.html import format_html_join
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from duban.meetings.models import Decision
 from duban.org.access import access_for, require
 from duban.org.models import Person
 from duban.supervision import access as rules
@@ -52,6 +53,7 @@ def item_detail(request, pk):
         "current": current,
         "children": item.children.select_related("state", "lead_unit").order_by("ordinal"),
         "co_units": item.co_units.order_by("order"),
+        "decision": Decision.objects.filter(item=item).select_related("meeting").first(),
         "deferrals": item.deferrals.select_related("requested_by", "decided_by"),
         "pending_deferral": item.deferrals.filter(status=DeferralStatus.PENDING).first(),
         "log": item.log.select_related("actor")[:30],

@@ -1,0 +1,72 @@
+"""Annual-leave balance arithmetic (年休假余额), in one place.
+
+available = entitled + carried − used − pending, per person per year, where
+- entitled is the LeaveBalance row of that year, or LeaveSettings.default_annual_days without one;
+- used counts approved annual leave (a type with `uses_balance`) in working days inside that year:
+  up to the day before the recorded return (销假) when the person came back, else to the end date;
+- pending counts requests still being approved, the same way.
+A request across New Year counts in each year for its own working days.
+"""
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+
+from duban.leave.models import AbsenceRequest, AbsenceStatus, LeaveBalance, LeaveSettings
+from duban.leave.workdays import Workdays
+
+
+@dataclass
+class Balance:
+    person_id: int
+    year: int
+    entitled: Decimal
+    carried: Decimal = Decimal(0)
+    used: Decimal = Decimal(0)
+    pending: Decimal = Decimal(0)
+    has_row: bool = False
+
+    @property
+    def total(self) -> Decimal:
+        return self.entitled + self.carried
+
+    @property
+    def available(self) -> Decimal:
+        return self.total - self.used - self.pending
+
+
+def counted_end(absence) -> datetime.date:
+    """The last day a request takes from the balance."""
+    if absence.returned_on is not None:
+        return min(absence.ends_on, absence.returned_on - datetime.timedelta(days=1))
+    return absence.ends_on
+
+
+def balances(year: int, person_ids) -> dict[int, Balance]:
+    """Balances of many people for one year, in three queries."""
+    person_ids = list(person_ids)
+    first, last = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
+    default = LeaveSettings.current().default_annual_days
+    result = {pid: Balance(pid, year, default) for pid in person_ids}
+    for row in LeaveBalance.objects.filter(year=year, person_id__in=person_ids):
+        result[row.person_id] = Balance(row.person_id, year, row.entitled_days, row.carried_days, has_row=True)
+    requests = AbsenceRequest.objects.filter(
+        person_id__in=person_ids,
+        absence_type__uses_balance=True,
+        status__in=[AbsenceStatus.PENDING, AbsenceStatus.APPROVED],
+        starts_on__lte=last,
+        ends_on__gte=first,
+    ).only("person_id", "status", "starts_on", "ends_on", "returned_on")
+    days = Workdays(first, last)
+    for absence in requests:
+        taken = Decimal(days.count(absence.starts_on, counted_end(absence)))
+        balance = result[absence.person_id]
+        if absence.status == AbsenceStatus.APPROVED:
+            balance.used += taken
+        else:
+            balance.pending += taken
+    return result
+
+
+def balance(person, year: int) -> Balance:
+    return balances(year, [person.pk])[person.pk]
