@@ -96,7 +96,7 @@ def slots_from_plan(*, acting_user, meeting: Meeting) -> int:
 
 
 def _slot_for_update(slot: AgendaSlot) -> AgendaSlot:
-    return AgendaSlot.objects.select_for_update().select_related("meeting", "unit").get(pk=slot.pk)
+    return AgendaSlot.objects.select_for_update(of=("self",)).select_related("meeting", "unit").get(pk=slot.pk)
 
 
 @transaction.atomic

@@ -128,7 +128,7 @@ def to_items(
         raise Refused(ERR_PLAN_CLOSED.format(plan=plan.title))
     if start_date is None:
         raise Refused(ERR_NO_START)
-    decisions = list(meeting.decisions.select_for_update().filter(pk__in=ids).select_related("item"))
+    decisions = list(meeting.decisions.select_for_update(of=("self",)).filter(pk__in=ids).select_related("item"))
     if len(decisions) != len(ids):
         raise Refused(ERR_FOREIGN)
     for d in decisions:
