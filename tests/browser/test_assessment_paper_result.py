@@ -31,6 +31,7 @@ def sign_in(page_factory, base, username):
 
 def type_slip(page, group, slip, digits):
     """Pick the group, type the slip number, press Enter and type one digit per row."""
+    expect(page.locator("form.pg-form[data-ready]")).to_have_count(1)
     page.get_by_label("测评人类别").select_option(label=group)
     page.get_by_label("票号").fill(str(slip))
     page.get_by_label("票号").press("Enter")
@@ -72,6 +73,7 @@ def test_two_clerks_a_mismatch_and_the_result(live_server, page_factory, shot, p
     waiting = second.locator("tr", has=second.get_by_text("王文书"))
     waiting.get_by_role("link", name="录入第二份").click()
     expect(second.get_by_text("另一位工作人员已录入这张选票，请您对照原票独立录入第二份。")).to_be_visible()
+    expect(second.locator("form.pg-form[data-ready]")).to_have_count(1)
     second.get_by_label("票号").press("Enter")
     second.keyboard.type("1122" + "4" + "2" * 17)
     second.get_by_role("button", name="保存，录入下一张").click()

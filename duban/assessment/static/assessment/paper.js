@@ -135,6 +135,9 @@
   }
 
   document.addEventListener("DOMContentLoaded", function () {
-    document.querySelectorAll("form.pg-form").forEach(setup);
+    document.querySelectorAll("form.pg-form").forEach(function (form) {
+      setup(form);
+      form.dataset.ready = "1"; // keyboard entry works from here on (tests wait for it)
+    });
   });
 })();
