@@ -64,11 +64,10 @@ def load_demo(today: datetime.date | None = None) -> None:
         return
     today = today or timezone.localdate()
     office = Person.objects.get(username="office")
-    school = Unit.objects.filter(parent__isnull=True).order_by("order").first()
     host = Unit.objects.get(name="党委办公室")
     _past_meeting(plan, office, host, today)
     _next_meeting(plan, office, host, today)
-    _review_meeting(office, school, today)
+    _review_meeting(office, today)
 
 
 def _leaders():
@@ -202,7 +201,7 @@ def _next_meeting(plan, office, host, today):
         meeting_services.invitation_respond(acting_user=invitation.person, meeting=meeting, accept=True)
 
 
-def _review_meeting(office, school, today):
+def _review_meeting(office, today):
     from duban.assessment.models import ReviewSession, SessionState
 
     session = ReviewSession.objects.filter(state=SessionState.OPEN).order_by("-year").first()
