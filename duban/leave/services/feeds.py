@@ -1,19 +1,18 @@
 """The secret link of a person's iCalendar feed (日历订阅): create or reset, revoke.
 Only an HMAC-SHA256 digest of the token is kept; the token is shown once."""
 
-import hashlib
-import hmac
 import secrets
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
 from duban.leave.models import FeedToken
 
 
 def feed_digest(token: str) -> str:
-    return hmac.new(settings.SECRET_KEY.encode(), token.encode(), hashlib.sha256).hexdigest()
+    # A key of its own, derived from SECRET_KEY (not SECRET_KEY itself).
+    return salted_hmac("duban.leave.feed", token, algorithm="sha256").hexdigest()
 
 
 @transaction.atomic
