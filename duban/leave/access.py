@@ -18,16 +18,46 @@ def can_request(access: Access) -> bool:
 
 def calendar_units(access: Access):
     """ALL, or the unit ids whose away calendar a person may see: their own unit, and the
-    units they head, keep (liaison) or supervise (leader)."""
-    if access.has(*CALENDAR_ALL) and access.scope(*CALENDAR_ALL) == ALL:
-        return ALL
-    scope = access.scope(*UNIT_KEEPERS, Role.LEADER)
+    units they head, keep (liaison), supervise (leader) or oversee (office, discipline)."""
+    scope = access.scope(*CALENDAR_ALL, *UNIT_KEEPERS)
     if scope == ALL:
         return ALL
     units = set(scope)
     if access.person is not None and access.person.unit_id:
         units.add(access.person.unit_id)
     return units
+
+
+def can_see_calendars(access: Access) -> bool:
+    """Whether the away calendar opens at all (navigation; no unit tree is loaded)."""
+    return can_request(access) or access.has(*CALENDAR_ALL, *UNIT_KEEPERS)
+
+
+def can_approve(access: Access) -> bool:
+    """待我办理 and 审批委托: anyone who may be on a chain (a role holder) or be a delegate
+    (a person of a unit). No query."""
+    return _active(access) and (bool(access.grants) or access.person.unit_id is not None)
+
+
+def can_subscribe(access: Access) -> bool:
+    """The iCalendar feed (日历订阅): every active signed-in person."""
+    return _active(access)
+
+
+def _active(access: Access) -> bool:
+    person = access.person
+    return person is not None and person.is_authenticated and person.is_active
+
+
+def delegators(access: Access) -> list[int]:
+    """Ids of the people who delegated to the person today, read once per Access (per request)."""
+    cached = getattr(access, "_leave_delegators", None)
+    if cached is None:
+        from duban.leave.services.delegation import delegators_of
+
+        cached = delegators_of(access.person) if _active(access) else []
+        access._leave_delegators = cached
+    return cached
 
 
 def can_see_calendar(access: Access, unit_id: int) -> bool:
@@ -41,9 +71,7 @@ def requests_visible(access: Access, queryset):
     person = access.person
     if person is None or not person.is_authenticated:
         return queryset.none()
-    from duban.leave.services.delegation import delegators_of
-
-    actors = [person.pk, *delegators_of(person)]
+    actors = [person.pk, *delegators(access)]
     condition = Q(person=person) | Q(steps__assignees__in=actors)
     scope = access.scope(Role.UNIT_HEAD, Role.LEADER)
     if scope == ALL:
@@ -60,30 +88,20 @@ def can_see_request(access: Access, request) -> bool:
 def can_see_details(access: Access, request) -> bool:
     """The reason and contact of a request: the requester and those on its chain. Others
     who may see the calendar see only the type and the dates."""
-    person = access.person
-    if person is None:
-        return False
-    if request.person_id == person.pk:
-        return True
-    from duban.leave.services.delegation import delegators_of
-
-    actors = [person.pk, *delegators_of(person)]
-    return request.steps.filter(assignees__in=actors).exists()
-
-
-def can_configure(access: Access) -> bool:
-    """Types, approval rules, departments, holidays: the system administrator."""
-    return access.has(Role.SYS_ADMIN)
+    return request.pk in details_visible(access, [request])
 
 
 def can_manage_balances(access: Access) -> bool:
-    """Annual-leave entitlements: the head and liaisons of the HR department (人事部门)."""
-    from duban.leave.models import LeaveSettings
-
+    """Annual-leave entitlements: the head and liaisons of the HR department (人事部门). The
+    HR unit is read at most once per Access (per request), and only for unit keepers."""
     keeps = {g.unit_id for g in access.grants if g.role in UNIT_KEEPERS}
     if not keeps:
         return False
-    return LeaveSettings.current().hr_unit_id in keeps
+    if not hasattr(access, "_leave_hr_unit_id"):
+        from duban.leave.models import LeaveSettings
+
+        access._leave_hr_unit_id = LeaveSettings.objects.filter(pk=1).values_list("hr_unit_id", flat=True).first()
+    return access._leave_hr_unit_id in keeps
 
 
 def details_visible(access: Access, requests) -> set[int]:
@@ -93,13 +111,12 @@ def details_visible(access: Access, requests) -> set[int]:
     if person is None or not person.is_authenticated:
         return set()
     from duban.leave.models import RequestStep
-    from duban.leave.services.delegation import delegators_of
 
     own = {r.pk for r in requests if r.person_id == person.pk}
     others = [r.pk for r in requests if r.person_id != person.pk]
     if not others:
         return own
-    actors = [person.pk, *delegators_of(person)]
+    actors = [person.pk, *delegators(access)]
     on_chain = RequestStep.objects.filter(request_id__in=others, assignees__in=actors).values_list(
         "request_id", flat=True
     )
@@ -130,8 +147,15 @@ def step_principal(access: Access, step, assignee_ids=None, delegator_ids=None) 
     if delegator_ids is None:
         from duban.leave.services.delegation import delegators_of
 
-        delegator_ids = delegators_of(person)
+        delegator_ids = delegators_of(person)  # fresh: acting must not trust a cached value
     for pk in delegator_ids:
         if pk in assignee_ids:
             return pk
     return None
+
+
+def can_withdraw(access: Access, absence) -> bool:
+    """Only the requester, and only while the request is being approved."""
+    from duban.leave.models import AbsenceStatus
+
+    return _active(access) and absence.person_id == access.person.pk and absence.status == AbsenceStatus.PENDING

@@ -2,8 +2,8 @@
 
 available = entitled + carried − used − pending, per person per year, where
 - entitled is the LeaveBalance row of that year, or LeaveSettings.default_annual_days without one;
-- used counts approved annual leave (a type with `uses_balance`) in working days inside that year:
-  up to the day before the recorded return (销假) when the person came back, else to the end date;
+- used counts approved annual leave (a type with `uses_balance`) in working days inside that year,
+  up to the request's last day (AbsenceRequest.last_day: the day before an early return, 销假);
 - pending counts requests still being approved, the same way.
 A request across New Year counts in each year for its own working days.
 """
@@ -12,7 +12,7 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
-from duban.leave.models import AbsenceRequest, AbsenceStatus, LeaveBalance, LeaveSettings
+from duban.leave.models import LIVE, AbsenceRequest, AbsenceStatus, LeaveBalance, LeaveSettings
 from duban.leave.workdays import Workdays
 
 
@@ -35,11 +35,11 @@ class Balance:
         return self.total - self.used - self.pending
 
 
-def counted_end(absence) -> datetime.date:
-    """The last day a request takes from the balance."""
-    if absence.returned_on is not None:
-        return min(absence.ends_on, absence.returned_on - datetime.timedelta(days=1))
-    return absence.ends_on
+def year_days(absences, year: int) -> dict[int, int]:
+    """The working days each request takes from the balance of `year`: inside that year, up to
+    its last day (AbsenceRequest.last_day). Holidays are read once."""
+    days = Workdays(datetime.date(year, 1, 1), datetime.date(year, 12, 31))
+    return {absence.pk: days.count(absence.starts_on, absence.last_day) for absence in absences}
 
 
 def balances(year: int, person_ids) -> dict[int, Balance]:
@@ -53,13 +53,14 @@ def balances(year: int, person_ids) -> dict[int, Balance]:
     requests = AbsenceRequest.objects.filter(
         person_id__in=person_ids,
         absence_type__uses_balance=True,
-        status__in=[AbsenceStatus.PENDING, AbsenceStatus.APPROVED],
+        status__in=LIVE,
         starts_on__lte=last,
         ends_on__gte=first,
     ).only("person_id", "status", "starts_on", "ends_on", "returned_on")
-    days = Workdays(first, last)
+    requests = list(requests)
+    counted = year_days(requests, year)
     for absence in requests:
-        taken = Decimal(days.count(absence.starts_on, counted_end(absence)))
+        taken = Decimal(counted[absence.pk])
         balance = result[absence.person_id]
         if absence.status == AbsenceStatus.APPROVED:
             balance.used += taken

@@ -31,6 +31,7 @@ from duban.leave.models import (
     StepStatus,
 )
 from duban.leave.services import approvals, delegation, requests
+from duban.leave.workdays import Workdays
 from duban.org.models import Person, Rank, Unit
 
 HOLIDAYS = [
@@ -87,8 +88,10 @@ def _types():
 
 
 def _workday(day: datetime.date, forward: bool = True) -> datetime.date:
+    """The nearest working day from `day` (holidays and make-up days included)."""
     step = datetime.timedelta(days=1 if forward else -1)
-    while day.weekday() >= 5:
+    calendar = Workdays(min(day, day + 20 * step), max(day, day + 20 * step))
+    while not calendar.is_workday(day):
         day += step
     return day
 
@@ -104,13 +107,12 @@ def _submit(person, code, start, end, reason, destination="", today=None):
 def _approve_all(absence):
     """Act on every blocking step as its first assignee would."""
     while True:
-        absence.refresh_from_db()
         step = (
             RequestStep.objects.filter(request=absence, status=StepStatus.PENDING).prefetch_related("assignees").first()
         )
         if step is None:
             return absence
-        actor = step.assignees.order_by("id").first()
+        actor = min(step.assignees.all(), key=lambda person: person.pk)
         note = "同意。" if step.action == "approve" else "已办理。"
         approvals.act(actor, step, True, note)
 

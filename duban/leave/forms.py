@@ -4,45 +4,36 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from duban.leave.models import AbsenceType
+from duban.lib.forms import StyledFormMixin
 from duban.org.models import Person
 
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs={"class": "form-control", **(attrs or {})}, format="%Y-%m-%d")
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-def _text(**attrs):
-    return forms.TextInput(attrs={"class": "form-control", **attrs})
-
-
-class RequestForm(forms.Form):
+class RequestForm(StyledFormMixin, forms.Form):
     absence_type = forms.ModelChoiceField(
         label=_("类型"),
         queryset=AbsenceType.objects.filter(is_active=True),
         empty_label=None,
-        widget=forms.Select(attrs={"class": "form-select"}),
     )
-    starts_on = forms.DateField(label=_("开始日期"), widget=DateInput())
-    ends_on = forms.DateField(label=_("结束日期"), widget=DateInput())
+    starts_on = forms.DateField(label=_("开始日期"), widget=DATE)
+    ends_on = forms.DateField(label=_("结束日期"), widget=DATE)
     destination = forms.CharField(
         label=_("目的地"),
         max_length=100,
         required=False,
-        widget=_text(placeholder=_("出差、外出报备须填写")),
+        widget=forms.TextInput(attrs={"placeholder": _("出差、外出报备须填写")}),
     )
     reason = forms.CharField(
         label=_("事由"),
         max_length=300,
-        widget=forms.Textarea(attrs={"class": "form-control", "rows": 3}),
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
     contact = forms.CharField(
         label=_("联系方式"),
         max_length=60,
         required=False,
-        widget=_text(placeholder=_("请假期间的联系电话")),
+        widget=forms.TextInput(attrs={"placeholder": _("请假期间的联系电话")}),
     )
 
     def clean(self):
@@ -56,21 +47,21 @@ class RequestForm(forms.Form):
         return data
 
 
-class ActForm(forms.Form):
+class ActForm(StyledFormMixin, forms.Form):
     decision = forms.ChoiceField(choices=[("approve", _("同意")), ("refuse", _("不同意"))])
     note = forms.CharField(
         label=_("意见"),
         max_length=300,
         required=False,
-        widget=forms.Textarea(attrs={"class": "form-control", "rows": 2, "placeholder": _("不同意时必须填写")}),
+        widget=forms.Textarea(attrs={"rows": 2, "placeholder": _("不同意时必须填写")}),
     )
 
 
-class ReturnForm(forms.Form):
+class ReturnForm(StyledFormMixin, forms.Form):
     returned_on = forms.DateField(
-        label=_("返岗日期"), widget=DateInput(), help_text=_("回到工作岗位的那一天；实际请假天数算到前一天。")
+        label=_("返岗日期"), widget=DATE, help_text=_("回到工作岗位的那一天；实际请假天数算到前一天。")
     )
-    note = forms.CharField(label=_("说明"), max_length=200, required=False, widget=_text())
+    note = forms.CharField(label=_("说明"), max_length=200, required=False)
 
 
 class PersonChoice(forms.ModelChoiceField):
@@ -78,15 +69,14 @@ class PersonChoice(forms.ModelChoiceField):
         return f"{person.name}（{person.unit.name}）" if person.unit_id else person.name
 
 
-class DelegationForm(forms.Form):
+class DelegationForm(StyledFormMixin, forms.Form):
     delegate = PersonChoice(
         label=_("受托人"),
         queryset=Person.objects.none(),
-        widget=forms.Select(attrs={"class": "form-select"}),
     )
-    starts_on = forms.DateField(label=_("开始日期"), widget=DateInput())
-    ends_on = forms.DateField(label=_("结束日期"), widget=DateInput())
-    note = forms.CharField(label=_("说明"), max_length=200, required=False, widget=_text())
+    starts_on = forms.DateField(label=_("开始日期"), widget=DATE)
+    ends_on = forms.DateField(label=_("结束日期"), widget=DATE)
+    note = forms.CharField(label=_("说明"), max_length=200, required=False)
 
     def __init__(self, *args, person=None, **kwargs):
         super().__init__(*args, **kwargs)

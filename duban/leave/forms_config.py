@@ -4,14 +4,13 @@ and steps (nested formsets), holidays, and one row of annual-leave entitlement."
 from django import forms
 from django.forms import formset_factory
 
+from duban.leave.forms import DATE
 from duban.leave.models import AbsenceType, Approver, LeaveSettings, StepAction
+from duban.leave.services.chains import label_for
 from duban.lib.forms import StyledFormMixin
 from duban.org.models import Rank, Unit, UnitKind
 
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 RANKS = dict(Rank.choices)
-APPROVERS = dict(Approver.choices)
-ACTIONS = dict(StepAction.choices)
 
 
 def units():
@@ -63,9 +62,17 @@ class StepForm(StyledFormMixin, forms.Form):
     unit = forms.ModelChoiceField(label="指定部门", queryset=Unit.objects.none(), required=False)
     action = forms.ChoiceField(label="动作", choices=StepAction.choices, initial=StepAction.APPROVE, required=False)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, unit_choices=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = units()
+        field = self.fields["unit"]
+        field.queryset = units()
+        if unit_choices is not None:
+            field.choices = unit_choices  # read once for the whole formset
+
+
+def unit_choices() -> list:
+    """The choices of the 指定部门 select, read once and shared by every step form."""
+    return [("", "---------"), *((unit.pk, unit.name) for unit in units().only("pk", "name", "order"))]
 
 
 RuleFormSet = formset_factory(RuleForm, extra=1, can_delete=True)
@@ -78,25 +85,23 @@ def rule_formsets(absence_type, data=None):
     rules = list(absence_type.rules.prefetch_related("steps"))
     initial = [{"ranks": r.ranks, "note": r.note} for r in rules]
     formset = RuleFormSet(data, prefix="rule", initial=initial)
+    choices = unit_choices()
     for index, form in enumerate(formset.forms):
         steps = (
             [{"approver": s.approver, "unit": s.unit_id, "action": s.action} for s in rules[index].steps.all()]
             if index < len(rules)
             else []
         )
-        form.steps = StepFormSet(data, prefix=f"rule-{index}-step", initial=steps)
+        form.steps = StepFormSet(
+            data, prefix=f"rule-{index}-step", initial=steps, form_kwargs={"unit_choices": choices}
+        )
         form.steps.extra = max(1, STEP_SLOTS - len(steps))
     return formset
 
 
 def rule_words(rule, rank_words: str) -> str:
-    steps = " → ".join(step_words(s) for s in rule.steps.all())
+    steps = " → ".join(label_for(s) for s in rule.steps.all())
     return f"{rank_words}：{steps or '（未设置步骤）'}"
-
-
-def step_words(step) -> str:
-    who = step.unit.name if step.approver == Approver.UNIT and step.unit else APPROVERS.get(step.approver, "")
-    return f"{who}{ACTIONS.get(step.action, '')}"
 
 
 def chain_words(absence_type) -> str:

@@ -1,17 +1,14 @@
 """A person's iCalendar feed: the meetings they are invited to, their own leave and travel,
-and the deadlines of the open items they are responsible for. Four bounded queries."""
+and the deadlines of the open items they answer for: one query per source, three in all."""
 
 import datetime
 
-from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from icalendar import Calendar, Event
 
+from duban.leave import selectors
 from duban.leave.models import LIVE, AbsenceRequest, AbsenceStatus
-from duban.meetings.models import Invitation, MeetingStatus
-from duban.org.models import Role, RoleGrant
-from duban.supervision.models import Item
 
 PAST_DAYS = 90
 DAY = datetime.timedelta(days=1)
@@ -33,12 +30,7 @@ def _event(uid: str, summary: str, start, end, url: str, status: str, location: 
 
 
 def meeting_events(person, since, absolute):
-    invitations = (
-        Invitation.objects.filter(person=person, meeting__ends_at__gte=since)
-        .exclude(meeting__status__in=[MeetingStatus.CANCELLED, MeetingStatus.DRAFT])
-        .select_related("meeting")
-        .order_by("meeting__starts_at")
-    )
+    invitations = selectors.invitations_of(person).filter(meeting__ends_at__gte=since).order_by("meeting__starts_at")
     for invitation in invitations:
         meeting = invitation.meeting
         yield _event(
@@ -70,13 +62,8 @@ def absence_events(person, since, absolute):
 
 
 def deadline_events(person, since, absolute):
-    units = RoleGrant.objects.filter(person=person, role__in=[Role.UNIT_HEAD, Role.LIAISON], unit__isnull=False)
-    rows = Item.objects.filter(
-        Q(responsible_person=person) | Q(lead_unit_id__in=units.values("unit_id")),
-        completed_on__isnull=True,
-        due_date__isnull=False,
-        due_date__gte=since.date(),
-    ).only("pk", "title", "due_date")
+    rows = selectors.answering_items(person).filter(due_date__isnull=False, due_date__gte=since.date())
+    rows = rows.only("pk", "title", "due_date")
     for item in rows:
         yield _event(
             f"item-{item.pk}@duban",

@@ -1,6 +1,8 @@
 """Leave and travel (请销假与出差报备): the types, the approval chains as data, the requests
 with their steps, delegation while an approver is away, and the annual-leave balance."""
 
+import datetime
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -104,6 +106,12 @@ class StepAction(models.TextChoices):
 BLOCKING = (StepAction.APPROVE, StepAction.HANDLE)
 
 
+def is_blocking(action: str, absence_type) -> bool:
+    """Whether a step waits for someone to act: 审批/办理 steps, except on a report-only type
+    (报备类), whose requests take effect at once and only inform the people of the chain."""
+    return action in BLOCKING and not absence_type.report_only
+
+
 class ChainStep(models.Model):
     rule = models.ForeignKey(ChainRule, on_delete=models.CASCADE, related_name="steps")
     order = models.PositiveSmallIntegerField(_("顺序"), default=1)
@@ -142,6 +150,16 @@ class AbsenceStatus(models.TextChoices):
 
 # Requests that count as "away" and block an overlapping request of the same person.
 LIVE = (AbsenceStatus.PENDING, AbsenceStatus.APPROVED)
+
+# The tag colour (db-tag-<colour>) of each status, one map for every page; others are grey.
+STATUS_COLOURS = {
+    AbsenceStatus.APPROVED: "green",
+    AbsenceStatus.PENDING: "yellow",
+    AbsenceStatus.REFUSED: "red",
+    "done": "green",
+    "refused": "red",
+    "pending": "yellow",
+}
 
 
 class AbsenceRequest(models.Model):
@@ -190,6 +208,18 @@ class AbsenceRequest(models.Model):
     def get_absolute_url(self):
         return reverse("leave:request_detail", args=[self.pk])
 
+    @property
+    def last_day(self) -> datetime.date:
+        """The last day the person is away: the day before an early return (销假), else the end
+        date. Before the start day when they came back on it (never away)."""
+        if self.returned_on is not None:
+            return min(self.ends_on, self.returned_on - datetime.timedelta(days=1))
+        return self.ends_on
+
+    @property
+    def status_colour(self) -> str:
+        return STATUS_COLOURS.get(self.status, "grey")
+
 
 class StepStatus(models.TextChoices):
     WAITING = "waiting", _("未到")
@@ -197,6 +227,14 @@ class StepStatus(models.TextChoices):
     DONE = "done", _("已办理")
     REFUSED = "refused", _("不同意")
     CANCELLED = "cancelled", _("已取消")
+
+
+DONE_LABELS = {
+    StepAction.APPROVE: _("同意"),
+    StepAction.HANDLE: _("已办理"),
+    StepAction.FILE: _("已送备案"),
+    StepAction.NOTIFY: _("已告知"),
+}
 
 
 class RequestStep(models.Model):
@@ -235,6 +273,24 @@ class RequestStep(models.Model):
     def __str__(self):
         return f"{self.request_id}.{self.order} {self.label}"
 
+    @property
+    def status_colour(self) -> str:
+        return STATUS_COLOURS.get(self.status, "grey")
+
+    @property
+    def done_label(self) -> str:
+        """What a done step shows: 同意 / 已办理 / 已送备案 / 已告知."""
+        return DONE_LABELS.get(self.action, str(self.get_status_display()))
+
+
+# state -> (label, tag colour)
+DELEGATION_STATES = {
+    "revoked": (_("已撤销"), "grey"),
+    "ended": (_("已到期"), "grey"),
+    "future": (_("未开始"), "blue"),
+    "live": (_("生效中"), "green"),
+}
+
 
 class Delegation(models.Model):
     """While away, an approver lets a colleague act on their steps (dates inclusive)."""
@@ -262,6 +318,20 @@ class Delegation(models.Model):
 
     def __str__(self):
         return f"{self.delegator_id}→{self.delegate_id}"
+
+    def state(self, today: datetime.date) -> str:
+        """One of DELEGATION_STATES: revoked, ended, future or live on `today`."""
+        if self.revoked_at is not None:
+            return "revoked"
+        if self.ends_on < today:
+            return "ended"
+        if self.starts_on > today:
+            return "future"
+        return "live"
+
+    def revocable(self, today: datetime.date) -> bool:
+        """Only a delegation not yet revoked nor ended may be revoked."""
+        return self.state(today) in ("future", "live")
 
 
 class LeaveBalance(models.Model):

@@ -7,11 +7,15 @@ from duban.leave.models import CalendarDay
 
 
 class Workdays:
-    """The working days of a date range, read with one query."""
+    """The working days of a date range, and the names of its holidays, read with one query."""
 
     def __init__(self, start: datetime.date, end: datetime.date):
         self.start, self.end = start, end
-        self.overrides = dict(CalendarDay.objects.filter(date__range=(start, end)).values_list("date", "is_workday"))
+        rows = CalendarDay.objects.filter(date__range=(start, end)).values_list("date", "is_workday", "name")
+        self.overrides, self.names = {}, {}
+        for day, is_workday, name in rows:
+            self.overrides[day] = is_workday
+            self.names[day] = name
 
     def is_workday(self, day: datetime.date) -> bool:
         if day in self.overrides:

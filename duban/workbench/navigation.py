@@ -67,10 +67,10 @@ def _meeting_rules():
         "meetings": meeting_rules.can_see_meetings,
         "stats": meeting_rules.can_see_stats,
         "request": leave_rules.can_request,
-        "tasks": lambda a: bool(a.grants),
-        "calendar": lambda a: bool(leave_rules.calendar_units(a)),
+        "tasks": leave_rules.can_approve,
+        "calendar": leave_rules.can_see_calendars,
         "balances": leave_rules.can_manage_balances,
-        "configure": leave_rules.can_configure,
+        "feed": leave_rules.can_subscribe,
     }
 
 
@@ -148,7 +148,7 @@ SECTIONS = [
             Entry(_("待我审批"), "leave:task_list", "bi-person-check", _M["tasks"], "/leave/tasks"),
             Entry(_("谁不在岗"), "leave:calendar", "bi-calendar-week", _M["calendar"], "/leave/calendar"),
             Entry(_("年休假额度"), "leave:balances", "bi-calendar-check", _M["balances"], "/leave/balances"),
-            Entry(_("日历订阅"), "leave:feed_page", "bi-calendar2-plus", _M["tasks"], "/leave/feed"),
+            Entry(_("日历订阅"), "leave:feed_page", "bi-calendar2-plus", _M["feed"], "/leave/feed"),
         ],
     ),
     (
@@ -164,7 +164,7 @@ SECTIONS = [
             Entry(_("导入单位和人员"), "org:import", "bi-file-earmark-arrow-up", "can_edit_org", "/org/import"),
             Entry(_("角色授权"), "org:grants", "bi-person-badge", "can_grant_roles", "/org/grants"),
             Entry(_("系统设置"), "system:settings", "bi-gear", "can_configure", "/system/"),
-            Entry(_("请销假设置"), "leave:settings", "bi-sliders", _M["configure"], "/leave/settings"),
+            Entry(_("请销假设置"), "leave:settings", "bi-sliders", "can_configure", "/leave/settings"),
             Entry(_("安全审计日志"), "audit:events", "bi-shield-check", "can_read_audit", "/audit/events"),
             Entry(_("数据变更记录"), "audit:history", "bi-clock-history", "can_read_audit", "/audit/history"),
         ],

@@ -8,7 +8,6 @@ from django.urls import reverse
 
 from duban.leave import selectors
 from duban.leave.models import AbsenceStatus, CalendarDay
-from duban.org.access import ALL
 from tests.conftest import _person
 from tests.leave.away_helpers import absence
 
@@ -89,17 +88,22 @@ def test_leaders_away_selector(people, away, trips):
     assert selectors.leaders_away(datetime.date(2026, 11, 9), datetime.date(2026, 11, 15)) == []
 
 
-def test_away_selector_and_today(people, org, trips):
+def test_away_selector(people, org, trips):
     rows = selectors.away([org.academic.pk], datetime.date(2026, 11, 1), datetime.date(2026, 11, 30))
     assert {a.person for a in rows} == {people.head, people.staff}
-    counts = selectors.away_today(ALL, datetime.date(2026, 11, 10))
-    assert counts == {"total": 1, "types": [("出差", 1)]}
 
 
 def test_early_return_shortens_the_bar(people, org, away):
     trip = absence(people.head, "travel", "2026-11-09", "2026-11-13", returned_on=datetime.date(2026, 11, 11))
-    assert selectors.last_day(trip) == datetime.date(2026, 11, 10)
+    assert trip.last_day == datetime.date(2026, 11, 10)
     assert selectors.away([org.academic.pk], datetime.date(2026, 11, 11), datetime.date(2026, 11, 30)) == []
+    assert selectors.away([org.academic.pk], datetime.date(2026, 11, 10), datetime.date(2026, 11, 30)) == [trip]
+
+
+def test_back_on_the_first_day_is_not_away(people, org, away):
+    trip = absence(people.head, "travel", "2026-11-09", "2026-11-13", returned_on=datetime.date(2026, 11, 9))
+    assert trip.last_day < trip.starts_on
+    assert selectors.away([org.academic.pk], datetime.date(2026, 11, 1), datetime.date(2026, 11, 30)) == []
 
 
 def test_approver_on_chain_sees_reason(client_for, people, org, trips):

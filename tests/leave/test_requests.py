@@ -87,7 +87,7 @@ def test_a_withdrawn_request_no_longer_blocks(away):
 def test_annual_leave_beyond_the_balance_is_refused(away):
     LeaveBalance.objects.create(person=away.deputy, year=2026, entitled_days=3)
     message = refusal(lambda: ask(away.deputy, "annual", start=(11, 16), end=(11, 20)))
-    assert message == "年休假余额不足：2026年剩余 3 天，本次需 5 天"
+    assert message == "年休假余额不足：2026年剩余 3 天，本次需 5 天。"
 
 
 def test_annual_leave_across_new_year_is_checked_per_year(away):
@@ -96,7 +96,7 @@ def test_annual_leave_across_new_year_is_checked_per_year(away):
     absence, _ = ask(away.deputy, "annual", start=(12, 31), end=(1, 1, 2027))
     assert absence.days == 2
     assert refusal(lambda: ask(away.deputy, "annual", start=(1, 4, 2027), end=(1, 4, 2027))) == (
-        "年休假余额不足：2027年剩余 0 天，本次需 1 天"
+        "年休假余额不足：2027年剩余 0 天，本次需 1 天。"
     )
 
 
@@ -104,7 +104,7 @@ def test_pending_annual_leave_counts_against_the_balance(away):
     LeaveBalance.objects.create(person=away.deputy, year=2026, entitled_days=5)
     ask(away.deputy, "annual", start=(11, 16), end=(11, 18))
     message = refusal(lambda: ask(away.deputy, "annual", start=(11, 23), end=(11, 25)))
-    assert message == "年休假余额不足：2026年剩余 2 天，本次需 3 天"
+    assert message == "年休假余额不足：2026年剩余 2 天，本次需 3 天。"
 
 
 # --- Warnings ---------------------------------------------------------------------------------

@@ -21,6 +21,8 @@ READ = {400: InvalidOut, 401: ErrorOut, 403: ErrorOut}
 MAX_DAYS = 366
 FROM = Query(None, alias="from", description="开始日期 YYYY-MM-DD，默认今天")
 TO = Query(None, alias="to", description="结束日期，默认开始后 30 天")
+YEAR = Query(None, ge=2000, le=2100, description="年度，默认今年")
+UNIT = Query(None, ge=1, le=2**31 - 1, description="单位 id，默认本人所在单位")
 
 
 class AwayOut(Schema):
@@ -66,7 +68,7 @@ def _out(absence, details: set[int]) -> dict:
         "unit_id": absence.unit_id,
         "type": absence.absence_type.name,
         "starts_on": absence.starts_on,
-        "ends_on": selectors.last_day(absence),
+        "ends_on": absence.last_day,
         "days": float(absence.days),
         "status": absence.status,
         "reason": absence.reason if shown else None,
@@ -77,7 +79,7 @@ def _out(absence, details: set[int]) -> dict:
 @router.get("/leave/calendar", response={200: list[AwayOut], **READ}, summary="谁不在岗")
 def away_calendar(
     request,
-    unit: int | None = None,
+    unit: int | None = UNIT,
     start: datetime.date | None = FROM,
     end: datetime.date | None = TO,
 ):
@@ -108,7 +110,7 @@ def leaders_away(
 
 
 @router.get("/leave/balance", response={200: BalanceOut, **READ}, summary="我的年休假余额")
-def my_balance(request, year: int | None = None):
+def my_balance(request, year: int | None = YEAR):
     """本人某年度（默认今年）的年休假：应休、上年结转、已休、审批中、可休（天）。"""
     person = api_user(request)
     found = balance(person, year or timezone.localdate().year)

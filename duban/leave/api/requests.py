@@ -11,10 +11,10 @@ from ninja import Field, Router, Schema
 from duban.api.auth import acting, api_user
 from duban.api.errors import ErrorOut, InvalidOut
 from duban.leave import access as rules
+from duban.leave import selectors
 from duban.leave.models import AbsenceRequest, AbsenceType, RequestStep
 from duban.leave.services import approvals
 from duban.leave.services import requests as services
-from duban.leave.views.tasks import pending_steps
 from duban.org.access import access_for
 from duban.supervision.services import Refused
 
@@ -206,7 +206,9 @@ def request_return(request, pk: int, data: ReturnIn):
 def task_list(request):
     """送给调用者（或委托调用者代办的人）、正等待办理的环节。"""
     access = _signed_in(request)
-    steps = pending_steps(access.person).select_related("request__unit", "acted_by", "on_behalf_of")
+    steps = selectors.pending_steps(access.person, rules.delegators(access)).select_related(
+        "request__unit", "acted_by", "on_behalf_of"
+    )
     return [{"step": _step(s), "request": _out(s.request, access, details=True)} for s in steps]
 
 

@@ -6,7 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from duban.leave import access as rules
-from duban.leave.models import AbsenceRequest, AbsenceStatus, RequestStep, StepStatus
+from duban.leave.models import AbsenceRequest, AbsenceStatus, RequestStep, StepAction, StepStatus
 from duban.leave.services import flow
 from duban.notify.models import MessageKind
 from duban.notify.services import message_send
@@ -22,6 +22,13 @@ ERR_NOTE = "不同意须填写意见。"
 NOTE_REFUSED = "前一环节不同意，流程结束。"
 
 
+def verdict(step, approve: bool) -> str:
+    """What the actor did: 同意, 已办理 (a 办理 step) or 不同意."""
+    if not approve:
+        return "不同意"
+    return "已办理" if step.action == StepAction.HANDLE else "同意"
+
+
 @transaction.atomic
 def act(acting_user, step: RequestStep, approve: bool, note: str = "") -> RequestStep:
     absence = (
@@ -29,15 +36,16 @@ def act(acting_user, step: RequestStep, approve: bool, note: str = "") -> Reques
     )
     step = RequestStep.objects.select_related("acted_by").get(pk=step.pk)
     step.request = absence
+    # Who may act is checked first: others learn nothing of the step's state.
+    principal = rules.step_principal(access_for(acting_user), step)
+    if principal is None:
+        raise PermissionDenied(ERR_NOT_ASSIGNEE)
     if step.status != StepStatus.PENDING:
         if step.acted_by is not None:
             raise Refused(ERR_DONE_BY.format(name=step.acted_by.name))
         raise Refused(ERR_NOT_OPEN)
     if absence.status != AbsenceStatus.PENDING:
         raise Refused(ERR_CLOSED.format(status=absence.get_status_display()))
-    principal = rules.step_principal(access_for(acting_user), step)
-    if principal is None:
-        raise PermissionDenied(ERR_NOT_ASSIGNEE)
     note = (note or "").strip()[:300]
     if not approve and not note:
         raise Refused(ERR_NOTE)
@@ -56,7 +64,8 @@ def act(acting_user, step: RequestStep, approve: bool, note: str = "") -> Reques
         if pending is None:
             title = f"已批准：{flow.summary(absence)}"
         else:
-            title = f"{step.label}已同意，待{pending.label}：{flow.summary(absence)}"
+            done = "完成" if step.action == StepAction.HANDLE else "已同意"
+            title = f"{step.label}{done}，待{pending.label}：{flow.summary(absence)}"
     else:
         absence.status = AbsenceStatus.REFUSED
         absence.decided_at = now
@@ -64,7 +73,7 @@ def act(acting_user, step: RequestStep, approve: bool, note: str = "") -> Reques
         absence.save(update_fields=["status", "decided_at", "version"])
         flow.cancel_open_steps(absence, NOTE_REFUSED)
         title = f"未批准：{flow.summary(absence)}"
-    body = f"{step.label}：{who}{'同意' if approve else '不同意'}。"
+    body = f"{step.label}：{who}{verdict(step, approve)}。"
     if note:
         body += f"\n意见：{note}"
     message_send(

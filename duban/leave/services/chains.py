@@ -12,23 +12,10 @@ Who acts (never the requester):
 
 from dataclasses import dataclass
 
-from duban.leave.models import (
-    BLOCKING,
-    DEPARTMENT_APPROVERS,
-    Approver,
-    ChainRule,
-    LeaveSettings,
-    StepAction,
-)
+from duban.leave.models import DEPARTMENT_APPROVERS, Approver, ChainRule, LeaveSettings, StepAction, is_blocking
 from duban.org.models import Person, Role, RoleGrant
 from duban.org.tree import UnitTree
 
-VERBS = {
-    StepAction.APPROVE: "审批",
-    StepAction.HANDLE: "办理",
-    StepAction.FILE: "备案",
-    StepAction.NOTIFY: "告知",
-}
 KEEPERS = (Role.UNIT_HEAD, Role.LIAISON)
 
 
@@ -46,7 +33,7 @@ def label_for(step) -> str:
         who = step.unit.name
     else:
         who = str(Approver(step.approver).label)
-    return f"{who}{VERBS.get(step.action, '')}"
+    return f"{who}{StepAction(step.action).label}"
 
 
 def _people(requester, **grant):
@@ -121,7 +108,7 @@ def plan(absence_type, person) -> tuple[ChainRule | None, list[PlannedStep]]:
         return None, []
     tree = UnitTree.load()
     steps = [
-        PlannedStep(s, label_for(s), assignees_for(s, person, tree), s.action in BLOCKING)
+        PlannedStep(s, label_for(s), assignees_for(s, person, tree), is_blocking(s.action, absence_type))
         for s in rule.steps.select_related("unit").order_by("order", "id")
     ]
     return rule, steps

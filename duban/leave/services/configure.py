@@ -13,11 +13,14 @@ from duban.leave.models import BLOCKING, Approver, CalendarDay, ChainRule, Chain
 from duban.org.access import access_for
 from duban.supervision.services import Refused
 
+ERR_REPORT_ONLY = (
+    "第{number}条规则第{order}步：“仅报备”的类型提交即生效，不能有“审批”或“办理”步骤，请改为“告知”或“备案”。"
+)
 LINE = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?\s*(.*)$")
 
 
 def _configurer(acting_user):
-    if not rules.can_configure(access_for(acting_user)):
+    if not access_for(acting_user).can_configure():
         raise PermissionDenied("只有系统管理员可以修改请销假设置。")
 
 
@@ -41,6 +44,8 @@ def check_rules(absence_type, chain: list[dict]) -> None:
         for order, step in enumerate(steps, start=1):
             if step["approver"] == Approver.UNIT and step.get("unit") is None:
                 errors.append(f"第{number}条规则第{order}步：办理人为“指定部门”时须选择部门。")
+            if absence_type.report_only and step["action"] in BLOCKING:
+                errors.append(ERR_REPORT_ONLY.format(number=number, order=order))
         if steps and not absence_type.report_only and not any(s["action"] in BLOCKING for s in steps):
             errors.append(f"第{number}条规则没有“审批”或“办理”步骤：需审批的类型每条规则至少要有一个。")
     if errors:

@@ -44,8 +44,13 @@ def delegators_of(person, on=None) -> list[int]:
 
 def delegates_of(person, on=None) -> list:
     """The people who act for `person` on that day."""
+    return delegates_of_all([person], on)
+
+
+def delegates_of_all(people, on=None) -> list:
+    """The people who act for any of `people` on that day, in one query."""
     on = on or timezone.localdate()
-    ids = Delegation.objects.filter(_live(on), delegator=person).values_list("delegate_id", flat=True)
+    ids = Delegation.objects.filter(_live(on), delegator__in=[p.pk for p in people]).values("delegate_id")
     return list(Person.objects.filter(pk__in=ids, is_active=True).order_by("name", "pk"))
 
 
@@ -91,10 +96,8 @@ def revoke(acting_user, delegation: Delegation, today=None) -> Delegation:
     delegation = Delegation.objects.select_for_update().get(pk=delegation.pk)
     if delegation.delegator_id != acting_user.pk:
         raise PermissionDenied(ERR_NOT_YOURS)
-    if delegation.revoked_at is not None:
-        raise Refused(ERR_REVOKED)
-    if delegation.ends_on < today:
-        raise Refused(ERR_ENDED)
+    if not delegation.revocable(today):
+        raise Refused(ERR_REVOKED if delegation.state(today) == "revoked" else ERR_ENDED)
     delegation.revoked_at = timezone.now()
     delegation.save(update_fields=["revoked_at"])
     return delegation

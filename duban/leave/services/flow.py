@@ -4,8 +4,8 @@ transaction of submit (requests.py) and act (approvals.py)."""
 from django.utils import timezone
 
 from duban.leave import signals
-from duban.leave.models import BLOCKING, AbsenceRequest, AbsenceStatus, StepAction, StepStatus
-from duban.leave.services.delegation import delegates_of
+from duban.leave.models import BLOCKING, AbsenceRequest, AbsenceStatus, StepAction, StepStatus, is_blocking
+from duban.leave.services.delegation import delegates_of_all
 from duban.lib.dates import cn_date
 from duban.lib.numbers import plain
 from duban.notify.models import MessageKind
@@ -41,15 +41,17 @@ def body(absence) -> str:
 
 def tell_step(absence, step, people=None) -> None:
     """Message the people of a step just reached (and, for a step that waits, their delegates)."""
-    people = list(step.assignees.all()) if people is None else people
-    if step.action in BLOCKING:
-        for person in list(people):
-            people.extend(delegates_of(person))
+    people = list(step.assignees.all()) if people is None else list(people)
+    waits = is_blocking(step.action, absence.absence_type)
+    # On a report-only type an 审批/办理 step only informs.
+    ask = ASKS[step.action] if waits or step.action not in BLOCKING else ASKS[StepAction.NOTIFY]
+    if waits:
+        people.extend(delegates_of_all(people))
     people = [p for p in people if p.pk != absence.person_id]
     message_send(
         recipients=people,
-        kind=MessageKind.TASK if step.action in BLOCKING else MessageKind.SYSTEM,
-        title=f"{ASKS[step.action]}：{summary(absence)}",
+        kind=MessageKind.TASK if waits else MessageKind.SYSTEM,
+        title=f"{ask}：{summary(absence)}",
         body=f"环节：{step.label}\n{body(absence)}",
         url=absence.get_absolute_url(),
     )
@@ -70,7 +72,7 @@ def advance(absence: AbsenceRequest):
     now = timezone.now()
     for step in absence.steps.filter(status=StepStatus.WAITING).order_by("order"):
         step.reached_at = now
-        if step.action in BLOCKING:
+        if is_blocking(step.action, absence.absence_type):
             step.status = StepStatus.PENDING
             step.save(update_fields=["status", "reached_at"])
             tell_step(absence, step)

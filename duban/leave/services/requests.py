@@ -6,11 +6,10 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from duban.leave import access as rules
-from duban.leave import balances
+from duban.leave import balances, selectors
 from duban.leave.models import LIVE, AbsenceRequest, AbsenceStatus, RequestStep, StepStatus
 from duban.leave.services import chains, flow
 from duban.leave.workdays import Workdays, working_days
@@ -19,7 +18,7 @@ from duban.lib.numbers import plain
 from duban.notify.models import MessageKind
 from duban.notify.services import message_send
 from duban.org.access import access_for
-from duban.org.models import Person, Role
+from duban.org.models import Person
 from duban.supervision.services import Refused
 
 MAX_PAST_DAYS = 30
@@ -27,12 +26,12 @@ MAX_PAST_DAYS = 30
 ERR_CANNOT_REQUEST = "您的账号没有所在单位，不能提交请假申请，请联系系统管理员。"
 ERR_TYPE = "该请假类型已停用，请另选一种。"
 ERR_DATES = "结束日期不能早于开始日期。"
-ERR_TOO_OLD = "开始日期最早只能是 30 天前（{day}）。"
+ERR_TOO_OLD = "开始日期最早只能是 {max_days} 天前（{day}）。"
 ERR_DESTINATION = "{type}须填写目的地。"
 ERR_REASON = "请填写事由。"
 ERR_NO_WORKDAY = "所选日期内没有工作日，无需请假。"
 ERR_OVERLAP = "与您已提交的{type}（{period}）时间重叠，请调整日期或先撤回原申请。"
-ERR_BALANCE = "年休假余额不足：{year}年剩余 {available} 天，本次需 {need} 天"
+ERR_BALANCE = "年休假余额不足：{year}年剩余 {available} 天，本次需 {need} 天。"
 ERR_NO_RULE = "“{type}”没有适用于您职级的审批规则，请联系系统管理员设置。"
 ERR_NOBODY = "“{label}”环节没有办理人，请联系系统管理员设置。"
 NOTE_NOBODY = "没有可告知的人员，已跳过。"
@@ -52,7 +51,7 @@ def _check(person, absence_type, starts_on, ends_on, reason, destination, today)
         raise Refused(ERR_DATES)
     earliest = today - datetime.timedelta(days=MAX_PAST_DAYS)
     if starts_on < earliest:
-        raise Refused(ERR_TOO_OLD.format(day=cn_date(earliest, full=True)))
+        raise Refused(ERR_TOO_OLD.format(max_days=MAX_PAST_DAYS, day=cn_date(earliest, full=True)))
     if absence_type.needs_destination and not destination:
         raise Refused(ERR_DESTINATION.format(type=absence_type.name))
     if not reason:
@@ -126,29 +125,17 @@ def submit(
 
 def overlap_warnings(person, starts_on, ends_on) -> list[str]:
     """Meetings the person is invited to and deadlines they answer for within the dates."""
-    from duban.meetings.models import Invitation, MeetingStatus
-    from duban.supervision.models import Item, TimeNode
+    from duban.supervision.models import TimeNode
 
     warnings = []
-    invitations = (
-        Invitation.objects.filter(person=person, meeting__starts_at__date__range=(starts_on, ends_on))
-        .exclude(meeting__status=MeetingStatus.CANCELLED)
-        .select_related("meeting")
-        .order_by("meeting__starts_at")
-    )
-    for invitation in invitations:
+    invitations = selectors.invitations_of(person).filter(meeting__starts_at__date__range=(starts_on, ends_on))
+    for invitation in invitations.order_by("meeting__starts_at"):
         meeting = invitation.meeting
         warnings.append(f"与会议《{meeting.title}》（{cn_datetime(meeting.starts_at)}）时间冲突")
-    headed = person.grants.filter(role=Role.UNIT_HEAD).values("unit_id")
-    mine = Q(responsible_person=person) | Q(lead_unit__in=headed)
-    items = Item.objects.filter(mine, completed_on__isnull=True, due_date__range=(starts_on, ends_on))
-    for item in items.order_by("due_date", "pk"):
+    items = selectors.answering_items(person)
+    for item in items.filter(due_date__range=(starts_on, ends_on)).order_by("due_date", "pk"):
         warnings.append(f"事项《{item.title}》完成时限 {cn_date(item.due_date)} 在请假期间")
-    nodes = TimeNode.objects.filter(
-        done_on__isnull=True,
-        due_date__range=(starts_on, ends_on),
-        item__completed_on__isnull=True,
-    ).filter(Q(item__responsible_person=person) | Q(item__lead_unit__in=headed))
+    nodes = TimeNode.objects.filter(done_on__isnull=True, due_date__range=(starts_on, ends_on), item__in=items)
     for node in nodes.select_related("item").order_by("due_date", "pk"):
         warnings.append(f"事项《{node.item.title}》节点“{node.title}”时限 {cn_date(node.due_date)} 在请假期间")
     return warnings
@@ -176,8 +163,9 @@ def withdraw(person, absence: AbsenceRequest) -> AbsenceRequest:
     return absence
 
 
-def _next_workday(day: datetime.date) -> datetime.date:
-    calendar = Workdays(day + datetime.timedelta(days=1), day + datetime.timedelta(days=40))
+def due_back(absence) -> datetime.date:
+    """The day the person is due back at work: the first working day after the end date."""
+    calendar = Workdays(absence.ends_on + datetime.timedelta(days=1), absence.ends_on + datetime.timedelta(days=40))
     probe = calendar.start
     while probe <= calendar.end and not calendar.is_workday(probe):
         probe += datetime.timedelta(days=1)
@@ -201,14 +189,14 @@ def record_return(acting_user, absence: AbsenceRequest, returned_on, note: str =
     absence.returned_on = returned_on
     absence.returned_at = timezone.now()
     absence.return_note = (note or "").strip()[:200]
-    absence.actual_days = Decimal(working_days(absence.starts_on, balances.counted_end(absence)))
+    absence.actual_days = Decimal(working_days(absence.starts_on, absence.last_day))
     absence.version += 1
     absence.save(update_fields=["returned_on", "returned_at", "return_note", "actual_days", "version"])
-    due_back = _next_workday(absence.ends_on)
     lines = [f"返岗日期：{cn_date(returned_on)}，实际请假 {plain(absence.actual_days)} 个工作日。"]
-    if returned_on > due_back:
-        late = working_days(due_back, returned_on - datetime.timedelta(days=1))
-        lines.append(f"超假：应于{cn_date(due_back)}返岗，逾期 {late} 个工作日。")
+    due = due_back(absence)
+    if is_overstay(absence, due):
+        late = working_days(due, returned_on - datetime.timedelta(days=1))
+        lines.append(f"超假：应于{cn_date(due)}返岗，逾期 {late} 个工作日。")
     if absence.return_note:
         lines.append(f"说明：{absence.return_note}")
     approvers = [
@@ -225,5 +213,8 @@ def record_return(acting_user, absence: AbsenceRequest, returned_on, note: str =
     return absence
 
 
-def is_overstay(absence) -> bool:
-    return absence.returned_on is not None and absence.returned_on > _next_workday(absence.ends_on)
+def is_overstay(absence, due: datetime.date | None = None) -> bool:
+    """Back after the day due (due_back): 超假."""
+    if absence.returned_on is None:
+        return False
+    return absence.returned_on > (due or due_back(absence))

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from duban.leave import access as rules
 from duban.leave import selectors
-from duban.leave.models import AbsenceStatus, AbsenceType, CalendarDay
+from duban.leave.models import AbsenceStatus, AbsenceType
 from duban.leave.workdays import Workdays
 from duban.org.access import ALL, access_for
 from duban.org.models import Unit, UnitKind
@@ -63,7 +63,7 @@ def chosen_unit(request, access, choices, allowed):
             unit_id = int(raw)
         except ValueError:
             unit_id = None
-        if unit_id is None or not rules.can_see_calendar(access, unit_id):
+        if unit_id is None or not 0 < unit_id < 2**31 or not rules.can_see_calendar(access, unit_id):
             raise PermissionDenied
         return unit_id
     own = request.user.unit_id
@@ -74,7 +74,7 @@ def chosen_unit(request, access, choices, allowed):
 
 def build_days(first: datetime.date, last: datetime.date, today: datetime.date) -> list[Day]:
     workdays = Workdays(first, last)
-    names = dict(CalendarDay.objects.filter(date__range=(first, last)).values_list("date", "name"))
+    names = workdays.names
     days = []
     day = first
     while day <= last:
@@ -88,7 +88,7 @@ def build_rows(absences, days, colour_of) -> list[Row]:
     rows: dict[int, Row] = {}
     for absence in absences:
         row = rows.setdefault(absence.person_id, Row(absence.person, [{"day": d} for d in days]))
-        end = selectors.last_day(absence)
+        end = absence.last_day
         for index, day in enumerate(days):
             cell = row.cells[index]
             if absence.starts_on <= day.date <= end and "absence" not in cell:

@@ -4,8 +4,8 @@ rules, holidays; and the annual-leave entitlements kept by the HR department."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Prefetch
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
@@ -22,23 +22,24 @@ from duban.leave.forms_config import (
 )
 from duban.leave.models import AbsenceType, CalendarDay, ChainRule, ChainStep, LeaveSettings, StepAction
 from duban.leave.services import configure as services
-from duban.org.access import access_for
+from duban.lib.listing import paginate
+from duban.org.access import access_for, require
 from duban.org.models import Person, Unit
 from duban.supervision.views.common import form_error
 
 PER_PAGE = 50
 
 
-def configurer(request):
-    access = access_for(request.user)
-    if not rules.can_configure(access):
-        raise PermissionDenied
-    return access
+def _id(raw) -> int:
+    """A posted row id; anything but a positive whole number is a 404 (never a server error)."""
+    raw = (raw or "").strip()
+    if not raw.isascii() or not raw.isdigit() or len(raw) > 12:
+        raise Http404("没有找到该记录。")
+    return int(raw)
 
 
-@login_required
+@require("can_configure")
 def leave_settings(request):
-    configurer(request)
     form = SettingsForm(request.POST or None, instance=LeaveSettings.current())
     if request.method == "POST" and form.is_valid():
         services.settings_save(acting_user=request.user, settings_row=form.save(commit=False))
@@ -76,9 +77,8 @@ def chain_from(formset) -> list[dict] | None:
     return chain
 
 
-@login_required
+@require("can_configure")
 def type_edit(request, tid):
-    configurer(request)
     absence_type = get_object_or_404(AbsenceType, pk=tid)
     form = TypeForm(request.POST or None, instance=absence_type)
     formset = rule_formsets(absence_type, request.POST or None)
@@ -97,20 +97,16 @@ def type_edit(request, tid):
     return render(request, "leave/type_form.html", {"form": form, "formset": formset, "type": absence_type})
 
 
-@login_required
+@require("can_configure")
 def holidays(request):
-    configurer(request)
     today = timezone.localdate()
-    try:
-        year = int(request.GET.get("year") or today.year)
-    except ValueError:
-        year = today.year
+    year = balance_year(request)
     one = HolidayForm(prefix="one")
     paste = HolidayPasteForm(prefix="paste")
     if request.method == "POST":
         action = request.POST.get("action")
         if action == "delete":
-            day = get_object_or_404(CalendarDay, pk=request.POST.get("day"))
+            day = get_object_or_404(CalendarDay, pk=_id(request.POST.get("day")))
             services.holiday_delete(acting_user=request.user, day=day)
             messages.success(request, f"已删除 {day.date:%Y-%m-%d}。")
             return redirect(f"{request.path}?year={day.date.year}")
@@ -148,6 +144,7 @@ def balance_keeper(request):
 
 
 def balance_year(request) -> int:
+    """The year asked for (2000–2100), else this year."""
     try:
         year = int(request.POST.get("year") or request.GET.get("year") or 0)
     except ValueError:
@@ -165,7 +162,7 @@ def balance_people(request):
 
 def balance_save(request, year):
     """Save one row; an HTMX post gets the row back, a plain form post a redirect."""
-    person = get_object_or_404(Person, pk=request.POST.get("person"), is_active=True)
+    person = get_object_or_404(Person, pk=_id(request.POST.get("person")), is_active=True)
     form = BalanceForm(request.POST)
     if form.is_valid():
         services.balance_set(
@@ -197,7 +194,7 @@ def balances(request):
             messages.success(request, f"已按默认天数为 {count} 人生成 {year} 年额度。")
             return redirect(f"{request.path}?year={year}&unit={unit}")
         return balance_save(request, year)
-    page = Paginator(people, PER_PAGE).get_page(request.GET.get("page"))
+    page = paginate(request, people, PER_PAGE)
     found = balances_of(year, [p.pk for p in page])
     rows = []
     for person in page:

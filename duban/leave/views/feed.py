@@ -3,17 +3,22 @@ the feed itself, opened with the token alone."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
+from duban.leave import access as rules
 from duban.leave.ical import person_calendar
 from duban.leave.models import FeedToken
 from duban.leave.services import feeds as services
+from duban.org.access import access_for
 
 
 @login_required
 def feed_page(request):
+    if not rules.can_subscribe(access_for(request.user)):
+        raise PermissionDenied
     created = None
     if request.method == "POST":
         if request.POST.get("action") == "revoke":

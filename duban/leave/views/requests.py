@@ -15,11 +15,10 @@ from django.views.decorators.http import require_POST
 from duban.leave import access as rules
 from duban.leave import balances
 from duban.leave.forms import ActForm, RequestForm, ReturnForm
-from duban.leave.models import AbsenceRequest, AbsenceStatus, AbsenceType, RequestStep, StepStatus
+from duban.leave.models import LIVE, AbsenceRequest, AbsenceStatus, AbsenceType, RequestStep, StepStatus
 from duban.leave.services import chains
 from duban.leave.services import requests as services
-from duban.leave.services.delegation import delegators_of
-from duban.leave.workdays import Workdays, working_days
+from duban.leave.workdays import working_days
 from duban.lib.listing import paginate
 from duban.org.access import access_for
 from duban.supervision.views.common import form_error
@@ -105,7 +104,7 @@ def request_detail(request, pk):
         .prefetch_related(Prefetch("assignees"))
         .order_by("order")
     )
-    delegator_ids = delegators_of(request.user)
+    delegator_ids = rules.delegators(access)
     mine = None
     for step in steps:
         step.request = absence
@@ -115,7 +114,6 @@ def request_detail(request, pk):
             if principal is not None:
                 mine = step
                 step.for_whom = next((p for p in step.assignees.all() if p.pk == principal), None)
-    is_owner = absence.person_id == request.user.pk
     can_return = (
         absence.status == AbsenceStatus.APPROVED
         and absence.returned_on is None
@@ -125,18 +123,14 @@ def request_detail(request, pk):
         "absence": absence,
         "steps": steps,
         "details": rules.can_see_details(access, absence),
-        "can_withdraw": is_owner and absence.status == AbsenceStatus.PENDING,
+        "can_withdraw": rules.can_withdraw(access, absence),
         "can_return": can_return,
-        "return_form": ReturnForm(initial={"returned_on": min(timezone.localdate(), _day_after(absence.ends_on))}),
+        "return_form": ReturnForm(initial={"returned_on": min(timezone.localdate(), services.due_back(absence))}),
         "my_step": mine,
         "act_form": ActForm(),
         "overstay": services.is_overstay(absence),
     }
     return render(request, "leave/request_detail.html", context)
-
-
-def _day_after(day: datetime.date) -> datetime.date:
-    return day + datetime.timedelta(days=1)
 
 
 @login_required
@@ -190,14 +184,14 @@ def my_balance(request):
         .select_related("absence_type")
         .order_by("starts_on")
     )
-    calendar = Workdays(datetime.date(year, 1, 1), datetime.date(year, 12, 31))
+    counted = balances.year_days(rows, year)
     for row in rows:
-        row.year_days = calendar.count(row.starts_on, balances.counted_end(row))
+        row.year_days = counted[row.pk]
     context = {
         "year": year,
         "years": list(range(this_year + 1, this_year - 4, -1)),
         "balance": balances.balance(request.user, year),
         "rows": rows,
-        "counted": (AbsenceStatus.PENDING, AbsenceStatus.APPROVED),
+        "counted": LIVE,
     }
     return render(request, "leave/balance.html", context)

@@ -9,46 +9,34 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from duban.leave import access as rules
+from duban.leave import selectors
 from duban.leave.forms import ActForm, DelegationForm
-from duban.leave.models import AbsenceStatus, Delegation, RequestStep, StepStatus
+from duban.leave.models import DELEGATION_STATES, Delegation, RequestStep, StepAction
 from duban.leave.services import approvals, delegation
-from duban.leave.services.delegation import delegators_of
 from duban.org.access import access_for
 from duban.supervision.views.common import form_error
 
 RECENT = 20
 
 
-def pending_steps(person):
-    """Steps waiting for the person or for those who delegated to them today (never their own request)."""
-    actors = [person.pk, *delegators_of(person)]
-    ids = RequestStep.objects.filter(
-        status=StepStatus.PENDING, request__status=AbsenceStatus.PENDING, assignees__in=actors
-    ).values("pk")
-    return (
-        RequestStep.objects.filter(pk__in=ids)
-        .exclude(request__person=person)
-        .select_related("request__person__unit", "request__absence_type")
-        .prefetch_related("assignees")
-        .order_by("request__submitted_at", "pk")
-    )
-
-
-def signed_in(request):
+def approver(request):
     access = access_for(request.user)
-    if not request.user.is_active:
+    if not rules.can_approve(access):
         raise PermissionDenied
     return access
 
 
 @login_required
 def task_list(request):
-    signed_in(request)
-    steps = list(pending_steps(request.user))
+    access = approver(request)
+    delegator_ids = rules.delegators(access)
+    steps = list(selectors.pending_steps(request.user, delegator_ids))
     for step in steps:
-        names = [p.name for p in step.assignees.all() if p.pk != request.user.pk]
-        step.delegated = request.user.pk not in {p.pk for p in step.assignees.all()}
-        step.for_names = "、".join(names)
+        assignees = {p.pk: p for p in step.assignees.all()}
+        principal = rules.step_principal(access, step, set(assignees), delegator_ids)
+        step.delegated = principal is not None and principal != request.user.pk
+        step.for_name = assignees[principal].name if step.delegated else ""
     done = (
         RequestStep.objects.filter(acted_by=request.user)
         .select_related("request__person", "request__absence_type", "on_behalf_of")
@@ -61,7 +49,7 @@ def task_list(request):
 @login_required
 @require_POST
 def act(request, pk, sid):
-    signed_in(request)
+    approver(request)
     step = get_object_or_404(RequestStep.objects.select_related("request"), pk=sid, request_id=pk)
     form = ActForm(request.POST)
     if not form.is_valid():
@@ -73,7 +61,10 @@ def act(request, pk, sid):
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect(step.request)
-    messages.success(request, _("已同意。") if approve else _("已办理：不同意。"))
+    if not approve:
+        messages.success(request, _("已办理：不同意。"))
+    else:
+        messages.success(request, _("已办理。") if step.action == StepAction.HANDLE else _("已同意。"))
     if request.POST.get("next") == "tasks":
         return redirect("leave:task_list")
     return redirect(step.request)
@@ -81,7 +72,7 @@ def act(request, pk, sid):
 
 @login_required
 def delegations(request):
-    signed_in(request)
+    approver(request)
     form = DelegationForm(request.POST or None, person=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -93,16 +84,19 @@ def delegations(request):
             messages.success(request, _("已设置委托。"))
             return redirect("leave:delegations")
     today = timezone.localdate()
-    given = Delegation.objects.filter(delegator=request.user).select_related("delegate__unit")[:50]
-    taken = Delegation.objects.filter(delegate=request.user).select_related("delegator__unit")[:50]
-    context = {"form": form, "given": given, "taken": taken, "today": today}
+    given = list(Delegation.objects.filter(delegator=request.user).select_related("delegate__unit")[:50])
+    taken = list(Delegation.objects.filter(delegate=request.user).select_related("delegator__unit")[:50])
+    for row in given + taken:
+        row.state_label, row.state_colour = DELEGATION_STATES[row.state(today)]
+        row.can_revoke = row.revocable(today)
+    context = {"form": form, "given": given, "taken": taken}
     return render(request, "leave/delegations.html", context)
 
 
 @login_required
 @require_POST
 def delegation_revoke(request, did):
-    signed_in(request)
+    approver(request)
     given = get_object_or_404(Delegation, pk=did, delegator=request.user)
     try:
         delegation.revoke(request.user, given)
