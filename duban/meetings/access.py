@@ -103,3 +103,9 @@ def can_open(access: Access, meeting) -> bool:
     if can_manage(access, meeting):
         return True
     return meeting.status != "draft" and can_see(access, meeting)
+
+
+def can_see_sheet(access: Access, meeting) -> bool:
+    """Everyone's attendance, answers' notes and meeting leave: those who manage the meeting
+    and those who see every meeting. Other invitees see only their own record."""
+    return can_manage(access, meeting) or sees_all(access)

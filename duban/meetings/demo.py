@@ -131,13 +131,16 @@ def _past_meeting(plan, office, host, today):
         host,
         PAST_TITLE,
         starts,
-        status=MeetingStatus.ANNOUNCED,
-        announced_at=starts - datetime.timedelta(days=5),
         reports_due_at=starts - datetime.timedelta(days=1),
     )
+    # Invited while still a draft (nobody is told today about a meeting three weeks ago), then
+    # recorded as announced five days before it.
     _invite_units(meeting, office, plan)
     meeting_services.expand_invitations(meeting)
-    Invitation.objects.filter(meeting=meeting).update(response=Response.ACCEPTED, responded_at=meeting.announced_at)
+    announced_at = starts - datetime.timedelta(days=5)
+    Meeting.objects.filter(pk=meeting.pk).update(status=MeetingStatus.ANNOUNCED, announced_at=announced_at)
+    meeting.refresh_from_db()
+    Invitation.objects.filter(meeting=meeting).update(response=Response.ACCEPTED, responded_at=announced_at)
     agenda_services.slots_from_plan(acting_user=office, meeting=meeting)
     _file_slots(meeting, office)
     # Attendance as the clerk recorded it: everyone signed in, one late, one on leave, one absent.
@@ -192,9 +195,8 @@ def _next_meeting(plan, office, host, today):
     starts = _at(day, 14, 30)
     meeting = _new(plan, office, host, NEXT_TITLE, starts, reports_due_at=starts - datetime.timedelta(days=1))
     _invite_units(meeting, office, plan)
-    meeting_services.meeting_announce(acting_user=office, meeting=meeting)
+    meeting_services.meeting_announce(acting_user=office, meeting=meeting)  # also makes the agenda slots
     meeting.refresh_from_db()
-    agenda_services.slots_from_plan(acting_user=office, meeting=meeting)
     lead_names = list(meeting.slots.exclude(unit=None).values_list("unit__name", flat=True).order_by("order"))
     _file_slots(meeting, office, skip=set(lead_names[len(lead_names) // 2 :]))
     for invitation in meeting.invitations.select_related("person").order_by("id")[:5]:

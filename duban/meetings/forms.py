@@ -1,5 +1,6 @@
 """Forms of meetings: the meeting itself (date and times as a clerk types them), invitees,
-answers, cancellation and the agenda slots. The rules are the services'."""
+answers, cancellation, the agenda slots, meeting leave, minutes and decisions, and the
+statistics period. The rules are the services'."""
 
 import datetime
 
@@ -9,8 +10,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from duban.assessment.forms import person_label
+from duban.assessment.forms_periods import PeopleField
 from duban.lib.forms import StyledFormMixin
+from duban.meetings.access import host_units
 from duban.meetings.models import InviteScope, Meeting
+from duban.meetings.services.leave import substitutes_for
 from duban.meetings.services.meetings import ERR_ENDS, ERR_PLAN_KIND, PLAN_KINDS
 from duban.org.access import ALL
 from duban.org.forms import TreeUnitField
@@ -19,15 +23,11 @@ from duban.supervision.models import Plan, PlanStatus
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+SMALL_DATE = {"type": "date", "class": "form-control-sm"}
 DEFAULT_DUE_TIME = datetime.time(17, 0)
 
 
 class PersonField(forms.ModelChoiceField):
-    def label_from_instance(self, obj):
-        return person_label(obj)
-
-
-class PeopleField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj):
         return person_label(obj)
 
@@ -71,8 +71,6 @@ class MeetingForm(StyledFormMixin, forms.ModelForm):
 
     def __init__(self, *args, access, **kwargs):
         super().__init__(*args, **kwargs)
-        from duban.meetings.access import host_units
-
         units = host_units(access)
         host = self.fields["host_unit"]
         if units != ALL:
@@ -167,3 +165,102 @@ class SlotAddForm(StyledFormMixin, forms.Form):
     def __init__(self, *args, tree, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["unit"].set_tree(tree, blank=_("（无）"))
+
+
+class LeaveForm(StyledFormMixin, forms.Form):
+    reason = forms.CharField(
+        label=_("请假事由"),
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("说明不能参会的原因，例如：赴京参加教育部会议。"),
+    )
+    substitute = forms.ModelChoiceField(
+        label=_("委托代为参会人"), queryset=Person.objects.none(), required=False, empty_label=_("不委托")
+    )
+
+    def __init__(self, *args, meeting, person, **kwargs):
+        super().__init__(*args, **kwargs)
+        if meeting.allows_substitute:
+            self.fields["substitute"].queryset = substitutes_for(meeting, person)
+            self.fields["substitute"].help_text = _("本单位人员。准假后由其代为参会。")
+        else:
+            del self.fields["substitute"]
+
+
+# --- Minutes and decisions ---------------------------------------------------------------
+
+
+class MinutesForm(StyledFormMixin, forms.Form):
+    minutes = forms.CharField(
+        label=_("会议纪要"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_("会议的主要内容。决定事项逐条填在下面，便于转为督办事项。"),
+    )
+
+
+class DecisionRowForm(StyledFormMixin, forms.Form):
+    id = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    text = forms.CharField(label=_("决定事项"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    lead_unit = forms.ModelChoiceField(
+        label=_("牵头单位"), queryset=Unit.objects.filter(is_active=True), required=False, empty_label=_("（未定）")
+    )
+    due_date = forms.DateField(label=_("完成时限"), required=False, widget=DATE)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.locked = bool(self.initial.get("item"))
+        if self.locked:
+            for name in ("text", "lead_unit", "due_date"):
+                self.fields[name].disabled = True
+
+
+DecisionFormSet = forms.formset_factory(DecisionRowForm, extra=3, can_delete=True)
+
+
+def decision_initial(decisions) -> list[dict]:
+    """The formset's initial rows: one per stored decision."""
+    return [
+        {"id": d.pk, "text": d.text, "lead_unit": d.lead_unit_id, "due_date": d.due_date, "item": d.item_id}
+        for d in decisions
+    ]
+
+
+class ToItemsForm(StyledFormMixin, forms.Form):
+    decisions = forms.MultipleChoiceField(
+        label=_("决定事项"),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("请选择要转为督办事项的决定事项。")},
+    )
+    plan = forms.ModelChoiceField(label=_("加入督办计划"), queryset=Plan.objects.exclude(status=PlanStatus.CLOSED))
+    start_date = forms.DateField(label=_("开始日期"), widget=DATE)
+
+    def __init__(self, *args, choices, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["decisions"].choices = choices
+
+
+# --- Statistics ----------------------------------------------------------------------------
+
+
+class StatsForm(StyledFormMixin, forms.Form):
+    start = forms.DateField(label=_("开始日期"), widget=forms.DateInput(SMALL_DATE, format="%Y-%m-%d"))
+    end = forms.DateField(label=_("结束日期"), widget=forms.DateInput(SMALL_DATE, format="%Y-%m-%d"))
+    unit = forms.ModelChoiceField(
+        label=_("单位"),
+        queryset=Unit.objects.none(),
+        required=False,
+        empty_label=_("全部单位"),
+        widget=forms.Select(attrs={"class": "form-select-sm"}),
+    )
+
+    def __init__(self, *args, units, **kwargs):
+        super().__init__(*args, **kwargs)
+        queryset = Unit.objects.filter(is_active=True)
+        self.fields["unit"].queryset = queryset if units == ALL else queryset.filter(pk__in=units)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("start") and data.get("end") and data["end"] < data["start"]:
+            raise forms.ValidationError(_("结束日期不能早于开始日期。"))
+        return data

@@ -92,6 +92,11 @@ class Meeting(models.Model):
     def get_absolute_url(self):
         return reverse("meetings:meeting_detail", args=[self.pk])
 
+    @property
+    def agenda_lines(self) -> list[str]:
+        """The agenda, one entry a line, blank lines left out."""
+        return [line.strip() for line in (self.agenda or "").splitlines() if line.strip()]
+
 
 class InviteScope(models.TextChoices):
     HEADS = "heads", _("单位负责人")
@@ -167,6 +172,11 @@ class Invitation(models.Model):
 
     def __str__(self):
         return f"{self.meeting_id} {self.person_id}"
+
+    @property
+    def unit(self):
+        """The unit one was invited through, else one's own unit (None if neither)."""
+        return self.via_unit or self.person.unit
 
 
 class LeaveStatus(models.TextChoices):

@@ -3,17 +3,14 @@ the agenda, then each slot's 工作进展 / 存在问题 / 下一步计划 in ag
 unit has not filed is printed with what the system pre-filled, and says so."""
 
 from django.utils import timezone
-from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
-from docx.shared import Pt
 
-from duban.lib.dates import cn_date
+from duban.meetings.labels import when_text
 from duban.meetings.models import Meeting
 from duban.meetings.services.agenda import SLOT_TITLE
-from duban.meetings.services.meetings import when_text
 from duban.supervision import documents as doc
+from duban.supervision.exports import meeting_pack as supervision_pack
 from duban.supervision.exports.meeting_pack import _labelled
 from duban.supervision.exports.weekly_docx import KAITI, cn_ordinal
-from duban.system.models import SiteSettings
 
 UNFILED = "（该单位未报送，以下为系统根据最近报告预填）"
 SECTIONS = (("工作进展", "progress"), ("存在问题", "problems"), ("下一步计划", "next_steps"))
@@ -24,33 +21,19 @@ def pack_title(meeting: Meeting) -> str:
 
 
 def pack_filename(meeting: Meeting) -> str:
-    on = timezone.localdate(meeting.starts_at)
-    return f"{meeting.title}会议材料（{on.month}月{on.day}日）.docx"
+    return supervision_pack.pack_filename(pack_title(meeting), timezone.localdate(meeting.starts_at))
 
 
 def _cover(document, meeting: Meeting) -> None:
-    for _ in range(4):
-        doc._paragraph(document, indent=False)
-    institution = SiteSettings.current().institution_name
-    doc._paragraph(document, institution, align=WD_ALIGN_PARAGRAPH.CENTER, indent=False, font=doc.HEADING_FONT)
-    doc._paragraph(document, indent=False)
-    title = doc._paragraph(document, align=WD_ALIGN_PARAGRAPH.CENTER, indent=False)
-    title.paragraph_format.line_spacing = Pt(40)
-    doc._run(title, meeting.title, font=doc.TITLE_FONT, size=Pt(26))
-    doc._paragraph(document, "会议材料", align=WD_ALIGN_PARAGRAPH.CENTER, indent=False, font=doc.HEADING_FONT)
-    for _ in range(5):
-        doc._paragraph(document, indent=False)
-    for text in (f"时间：{when_text(meeting)}", f"地点：{meeting.place}", meeting.host_unit.name):
-        doc._paragraph(document, text, align=WD_ALIGN_PARAGRAPH.CENTER, indent=False)
-    on = cn_date(timezone.localdate(meeting.starts_at), full=True)
-    date = doc._paragraph(document, on, align=WD_ALIGN_PARAGRAPH.CENTER, indent=False)
-    date.runs[-1].add_break(WD_BREAK.PAGE)
+    lines = (f"时间：{when_text(meeting)}", f"地点：{meeting.place}", meeting.host_unit.name)
+    supervision_pack._cover(
+        document, meeting.title, timezone.localdate(meeting.starts_at), lines=lines, subtitle="会议材料"
+    )
 
 
 def agenda_lines(meeting: Meeting, slots) -> list[str]:
     """The agenda as written on the meeting, or else the slot titles."""
-    lines = [line.strip() for line in (meeting.agenda or "").splitlines() if line.strip()]
-    return lines or [slot.title for slot in slots]
+    return meeting.agenda_lines or [slot.title for slot in slots]
 
 
 def meeting_pack_docx(meeting: Meeting) -> bytes:

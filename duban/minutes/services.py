@@ -13,18 +13,21 @@ from duban.minutes.models import DraftStatus, MinutesDraft
 from duban.minutes.normalise import normalise
 from duban.minutes.units import registry_units
 from duban.org.models import Unit
-from duban.supervision.models import Item, Plan, PlanStatus
+from duban.supervision.models import Item, Plan
 from duban.supervision.services import Refused
 from duban.supervision.services.items import item_save
-from duban.supervision.services.plans import require_office
+from duban.supervision.services.plans import (  # noqa: F401 (the messages, re-exported for the minutes pages)
+    ERR_NO_PLAN,
+    ERR_NO_START,
+    ERR_PLAN_CLOSED,
+    plan_open_for_items,
+    require_office,
+)
 
 ERR_NO_REQUIREMENTS = (
     "没有从这段文字中找到领导提出的工作要求（例如“一要……二要……”“一是……二是……”）。请检查是否粘贴了完整的讲话内容。"
 )
 ERR_ALREADY_CREATED = "这篇纪要已经创建过督办事项，不能重复创建。"
-ERR_NO_PLAN = "请选择事项要加入的督办计划。"
-ERR_PLAN_CLOSED = "计划“{plan}”已结束，不能再添加事项。"
-ERR_NO_START = "请填写开始日期。"
 ERR_NOTHING_KEPT = "没有保留任何事项：请至少保留一条。"
 ERR_MERGE_FIRST = "第 {n} 条前面没有保留的事项，无法“并入上一条”。"
 ERR_NO_HEADLINE = "第 {n} 条没有填写事项名称。"
@@ -268,13 +271,7 @@ def items_from_draft(
     if draft.status != DraftStatus.DRAFT:
         raise Refused(ERR_ALREADY_CREATED)
     # 2. Check everything before writing anything.
-    if plan is None:
-        raise Refused(ERR_NO_PLAN)
-    plan = Plan.objects.select_for_update().get(pk=plan.pk)
-    if plan.status == PlanStatus.CLOSED:
-        raise Refused(ERR_PLAN_CLOSED.format(plan=plan.title))
-    if start_date is None:
-        raise Refused(ERR_NO_START)
+    plan = plan_open_for_items(plan, start_date)
     final = merge_rows(rows)
     _check(final, start_date)
     # 3. Create the items through supervision's own service (logs, report slots, state).

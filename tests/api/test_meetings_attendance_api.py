@@ -106,3 +106,15 @@ def test_stats(api_for, meeting, org, people):  # noqa: F811
     wrong = api_for(people.office).get("/api/meetings/attendance-stats?from=2026-12-31&to=2026-01-01")
     assert wrong.status_code == 400
     assert MeetingLeave.objects.get().status == LeaveStatus.APPROVED
+
+
+def test_api_leave_obeys_the_substitute_rule(api_for, meeting, people):  # noqa: F811
+    m = meeting.meeting
+    m.allows_substitute = True
+    m.save()
+    path = f"/api/meetings/{m.pk}/leave"
+    other_unit = _post(api_for(people.head), path, {"reason": "出差", "substitute_id": people.norole.pk})
+    assert other_unit.status_code == 400 and leave_services.ERR_SUBSTITUTE_UNIT in other_unit.json()["detail"]
+    assert not MeetingLeave.objects.exists()
+    ok = _post(api_for(people.head), path, {"reason": "出差", "substitute_id": people.staff.pk})
+    assert ok.status_code == 200 and ok.json()["substitute"] == "吴职工"

@@ -15,6 +15,7 @@ from duban.leave.models import AbsenceRequest, AbsenceStatus, Delegation, LeaveB
 from duban.meetings import demo
 from duban.meetings.models import Attendance, Meeting, MeetingKind, MeetingLeave, MeetingStatus
 from duban.meetings.pack import meeting_pack_docx
+from duban.notify.models import Message
 from duban.org import demo as org_demo
 from duban.supervision import demo as supervision_demo
 from tests.assessment.test_demo import media  # noqa: F401
@@ -48,6 +49,9 @@ def test_past_scheduling_meeting_has_its_pack_attendance_and_decisions(loaded):
     decisions = list(past.decisions.order_by("order"))
     assert len(decisions) == 3 and decisions[0].item is not None and decisions[2].item is None
     assert decisions[0].item.plan.kind == "meeting"
+    # Invited as a draft: nobody was sent a 会议通知 about a meeting three weeks ago.
+    assert not Message.objects.filter(title=f"会议通知：{past.title}").exists()
+    assert Message.objects.filter(title__startswith="会议通知：").exists()
 
 
 def test_next_meeting_announced_with_a_proposed_leave(loaded):

@@ -5,7 +5,6 @@ attendance statistics."""
 import datetime
 
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema
@@ -13,7 +12,8 @@ from ninja import Field, Query, Router, Schema
 from duban.api.auth import acting, api_user
 from duban.api.errors import ErrorOut, InvalidOut
 from duban.meetings import access as rules
-from duban.meetings.models import Meeting, MeetingLeave
+from duban.meetings.api.meetings import _meeting
+from duban.meetings.models import MeetingLeave
 from duban.meetings.services import attendance as services
 from duban.meetings.services import leave as leave_services
 from duban.org.access import ALL, access_for
@@ -117,16 +117,6 @@ class StatsFilter(Schema):
     unit: int | None = Field(None, description="只统计这个单位")
 
 
-def _meeting(request, pk: int):
-    access = access_for(api_user(request))
-    if not rules.can_see_meetings(access):
-        raise PermissionDenied("无权查看会议。")
-    meeting = get_object_or_404(Meeting.objects.select_related("organiser"), pk=pk)
-    if not rules.can_open(access, meeting):
-        raise Http404
-    return meeting, access
-
-
 def _leave(leave: MeetingLeave) -> dict:
     fields = ("id", "reason", "status", "is_late", "proposed", "requested_at", "decided_at", "decision_note")
     person = leave.invitation.person
@@ -138,7 +128,7 @@ def _leave(leave: MeetingLeave) -> dict:
 
 
 def _row(invitation) -> dict:
-    unit = invitation.via_unit or invitation.person.unit
+    unit = invitation.unit
     return {
         "invitation_id": invitation.pk,
         "person_id": invitation.person_id,
@@ -154,7 +144,7 @@ def _row(invitation) -> dict:
 def attendance(request, pk: int):
     """会务人员和督查办、校领导、纪检看到全部参会人员的出勤和会议请假；其他参会人员只看到本人的记录。"""
     meeting, access = _meeting(request, pk)
-    full = rules.can_manage(access, meeting) or rules.sees_all(access)
+    full = rules.can_see_sheet(access, meeting)
     invitations = meeting.invitations.select_related("person__unit", "via_unit", "substitute")
     leaves = MeetingLeave.objects.filter(invitation__meeting=meeting).select_related("invitation__person", "substitute")
     if not full:

@@ -132,18 +132,26 @@ def mark(acting_user, invitation: Invitation, attendance: str, now: datetime.dat
     return invitation
 
 
+def close_refusal(meeting: Meeting, now: datetime.datetime | None = None) -> str | None:
+    """Why the meeting cannot be closed now (None if it can): announced, and started."""
+    if meeting.status == MeetingStatus.CLOSED:
+        return ERR_ALREADY_CLOSED
+    if meeting.status != MeetingStatus.ANNOUNCED:
+        return ERR_NOT_ANNOUNCED
+    if (now or timezone.now()) < meeting.starts_at:
+        return ERR_NOT_STARTED
+    return None
+
+
 @transaction.atomic
 def close(acting_user, meeting: Meeting, now: datetime.datetime | None = None) -> Meeting:
     """结束会议: whoever has not signed in is absent, or on leave with an approved request."""
     now = now or timezone.now()
     meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
     require_manager(acting_user, meeting, "只有会务人员可以结束会议。")
-    if meeting.status == MeetingStatus.CLOSED:
-        raise Refused(ERR_ALREADY_CLOSED)
-    if meeting.status != MeetingStatus.ANNOUNCED:
-        raise Refused(ERR_NOT_ANNOUNCED)
-    if now < meeting.starts_at:
-        raise Refused(ERR_NOT_STARTED)
+    refusal = close_refusal(meeting, now)
+    if refusal:
+        raise Refused(refusal)
     on_leave = set(
         meeting.invitations.filter(leaves__status=LeaveStatus.APPROVED).values_list("pk", flat=True).distinct()
     )
@@ -158,23 +166,7 @@ def close(acting_user, meeting: Meeting, now: datetime.datetime | None = None) -
     return meeting
 
 
-def summary(meeting: Meeting) -> dict:
-    """应到/实到/迟到/请假/缺席/未签到 of one meeting (one query)."""
-    counts = meeting.invitations.aggregate(
-        invited=Count("pk"),
-        present=Count("pk", filter=Q(attendance=Attendance.PRESENT)),
-        late=Count("pk", filter=Q(attendance=Attendance.LATE)),
-        leave=Count("pk", filter=Q(attendance=Attendance.LEAVE)),
-        absent=Count("pk", filter=Q(attendance=Attendance.ABSENT)),
-        unknown=Count("pk", filter=Q(attendance=Attendance.UNKNOWN)),
-    )
-    counts["arrived"] = counts["present"] + counts["late"]
-    return counts
-
-
 NO_UNIT = "（未分单位）"
-
-# --- Statistics ----------------------------------------------------------------------------
 
 COUNTS = {
     "invited": Count("pk"),
@@ -189,6 +181,16 @@ def _rate(row: dict) -> dict:
     row["attended"] = row["present"] + row["late"]
     row["rate"] = round(row["attended"] * 100 / row["invited"], 1) if row["invited"] else None
     return row
+
+
+def summary(meeting: Meeting) -> dict:
+    """应到/实到/迟到/请假/缺席/未签到 of one meeting (one query); `arrived` is 出席 + 迟到."""
+    counts = meeting.invitations.aggregate(**COUNTS, unknown=Count("pk", filter=Q(attendance=Attendance.UNKNOWN)))
+    counts["arrived"] = counts["present"] + counts["late"]
+    return counts
+
+
+# --- Statistics ----------------------------------------------------------------------------
 
 
 def stats_invitations(unit_ids, start: datetime.date, end: datetime.date):

@@ -6,15 +6,15 @@ import re
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.utils import timezone
 
+from duban.lib.dates import cn_date
 from duban.meetings.models import Decision, Meeting, MeetingStatus
 from duban.meetings.services.attendance import require_manager
 from duban.org.models import Unit
-from duban.supervision.models import Item, Plan, PlanStatus
+from duban.supervision.models import Item, Plan
 from duban.supervision.services import Refused
 from duban.supervision.services.items import item_save
-from duban.supervision.services.plans import require_office
+from duban.supervision.services.plans import plan_open_for_items, require_office
 
 ERR_CANNOT_EDIT = "只有会务人员可以记录会议纪要和决定事项。"
 ERR_CANCELLED = "会议已取消，不能记录决定事项。"
@@ -23,9 +23,6 @@ ERR_LOCKED_CHANGE = "第 {n} 条已转为督办事项，不能修改。"
 ERR_LOCKED_DELETE = "第 {n} 条已转为督办事项，不能删除。"
 ERR_FOREIGN = "所选决定事项不属于本次会议。"
 ERR_NONE_CHOSEN = "请选择要转为督办事项的决定事项。"
-ERR_NO_PLAN = "请选择事项要加入的督办计划。"
-ERR_PLAN_CLOSED = "计划“{plan}”已结束，不能再添加事项。"
-ERR_NO_START = "请填写开始日期。"
 ERR_ALREADY = "第 {n} 条已转为督办事项“{title}”，不能重复转办。"
 ERR_NO_LEAD = "第 {n} 条没有确定牵头单位，请先在决定事项中填写。"
 ERR_DUE_BEFORE_START = "第 {n} 条的完成时限 {due} 早于开始日期 {start}，请修改。"
@@ -103,11 +100,6 @@ def first_sentence(text: str) -> str:
     return (text or "").strip()[:TITLE_MAX]
 
 
-def _date(value: datetime.datetime) -> str:
-    day = timezone.localtime(value)
-    return f"{day.year}年{day.month}月{day.day}日"
-
-
 @transaction.atomic
 def to_items(
     acting_user, meeting: Meeting, decision_ids, plan: Plan | None, start_date: datetime.date | None
@@ -121,13 +113,7 @@ def to_items(
     ids = {int(pk) for pk in decision_ids or []}
     if not ids:
         raise Refused(ERR_NONE_CHOSEN)
-    if plan is None:
-        raise Refused(ERR_NO_PLAN)
-    plan = Plan.objects.select_for_update().get(pk=plan.pk)
-    if plan.status == PlanStatus.CLOSED:
-        raise Refused(ERR_PLAN_CLOSED.format(plan=plan.title))
-    if start_date is None:
-        raise Refused(ERR_NO_START)
+    plan = plan_open_for_items(plan, start_date)
     decisions = list(meeting.decisions.select_for_update(of=("self",)).filter(pk__in=ids).select_related("item"))
     if len(decisions) != len(ids):
         raise Refused(ERR_FOREIGN)
@@ -137,9 +123,13 @@ def to_items(
         if d.lead_unit_id is None:
             raise Refused(ERR_NO_LEAD.format(n=d.order))
         if d.due_date and d.due_date < start_date:
-            raise Refused(ERR_DUE_BEFORE_START.format(n=d.order, due=d.due_date.isoformat(), start=start_date))
+            raise Refused(
+                ERR_DUE_BEFORE_START.format(
+                    n=d.order, due=cn_date(d.due_date, full=True), start=cn_date(start_date, full=True)
+                )
+            )
     last = plan.items.order_by("-ordinal").values_list("ordinal", flat=True).first() or 0
-    when = _date(meeting.starts_at)
+    when = cn_date(meeting.starts_at, full=True)
     created = []
     for k, d in enumerate(decisions, start=1):
         item = Item(

@@ -2,18 +2,19 @@
 The invitee asks, the organiser decides; a request after the start is marked late. Approved
 travel or leave covering a meeting proposes a request by itself."""
 
-import datetime
-
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
 from duban.leave.models import AbsenceRequest, AbsenceStatus
+from duban.lib.dates import cn_date
+from duban.meetings.labels import when_text
 from duban.meetings.models import OPEN_LEAVE, Attendance, Invitation, LeaveStatus, Meeting, MeetingLeave, MeetingStatus
 from duban.meetings.services.attendance import ERR_NOT_INVITED, SIGNED, require_manager
 from duban.notify.models import MessageKind
 from duban.notify.services import message_send
+from duban.org.models import Person
 from duban.supervision.services import Refused
 
 ERR_CANCELLED = "会议已取消，无需请假。"
@@ -24,6 +25,7 @@ ERR_NO_SUBSTITUTE = "本次会议不允许委托他人参会。"
 ERR_SUBSTITUTE_SELF = "代为参会人不能是本人。"
 ERR_SUBSTITUTE_INACTIVE = "代为参会人的账号已停用，请另选他人。"
 ERR_SUBSTITUTE_INVITED = "代为参会人本身也在参会名单中，请另选他人。"
+ERR_SUBSTITUTE_UNIT = "代为参会人须为本单位人员。"
 ERR_SIGNED_IN = "您已签到，不能再请假。"
 ERR_OPEN = "您已提交过请假申请（待审批或已准假），请勿重复提交。"
 ERR_CANNOT_DECIDE = "只有会务人员可以审批会议请假。"
@@ -40,13 +42,41 @@ REFUSALS = {
 }
 
 
-def _day(value: datetime.date) -> str:
-    return f"{value.month}月{value.day}日"
+def leave_refusal(meeting: Meeting, invitation: Invitation | None = None) -> str | None:
+    """Why no one (or, given their invitation, this invitee) may ask for leave from this meeting
+    now: its status, or having signed in. None if they may."""
+    refusal = REFUSALS.get(meeting.status)
+    if refusal is None and invitation is not None and invitation.attendance in SIGNED:
+        refusal = ERR_SIGNED_IN
+    return refusal
 
 
-def _when(meeting: Meeting) -> str:
-    start = timezone.localtime(meeting.starts_at)
-    return f"{start.year}年{start.month}月{start.day}日 {start:%H:%M}"
+def is_late(meeting: Meeting, now=None) -> bool:
+    """A request made once the meeting has started is 会后补假."""
+    return (now or timezone.now()) >= meeting.starts_at
+
+
+def substitutes_for(meeting: Meeting, person):
+    """Who may attend in the person's stead: active people of their own unit, not themselves,
+    not invited to the meeting. None at all unless the meeting allows substitutes."""
+    if not meeting.allows_substitute or person.unit_id is None:
+        return Person.objects.none()
+    invited = meeting.invitations.values("person_id")
+    people = Person.objects.filter(is_active=True, unit_id=person.unit_id).exclude(pk=person.pk)
+    return people.exclude(pk__in=invited).order_by("name")
+
+
+def _check_substitute(meeting: Meeting, person, substitute) -> None:
+    if not meeting.allows_substitute:
+        raise Refused(ERR_NO_SUBSTITUTE)
+    if substitute.pk == person.pk:
+        raise Refused(ERR_SUBSTITUTE_SELF)
+    if not substitute.is_active:
+        raise Refused(ERR_SUBSTITUTE_INACTIVE)
+    if meeting.invitations.filter(person=substitute).exists():
+        raise Refused(ERR_SUBSTITUTE_INVITED)
+    if person.unit_id is None or substitute.unit_id != person.unit_id:
+        raise Refused(ERR_SUBSTITUTE_UNIT)
 
 
 def _attendance_url(meeting: Meeting) -> str:
@@ -57,26 +87,20 @@ def _attendance_url(meeting: Meeting) -> str:
 def request_leave(person, meeting: Meeting, reason: str, substitute=None) -> MeetingLeave:
     """The invitee asks for leave, naming a substitute where the meeting allows one."""
     meeting = Meeting.objects.select_related("organiser").get(pk=meeting.pk)
-    refusal = REFUSALS.get(meeting.status)
+    refusal = leave_refusal(meeting)
     if refusal:
         raise Refused(refusal)
     invitation = Invitation.objects.select_for_update().filter(meeting=meeting, person=person).first()
     if invitation is None:
         raise Refused(ERR_NOT_INVITED)
+    refusal = leave_refusal(meeting, invitation)
+    if refusal:
+        raise Refused(refusal)
     reason = (reason or "").strip()
     if not reason:
         raise Refused(ERR_REASON)
     if substitute is not None:
-        if not meeting.allows_substitute:
-            raise Refused(ERR_NO_SUBSTITUTE)
-        if substitute.pk == person.pk:
-            raise Refused(ERR_SUBSTITUTE_SELF)
-        if not substitute.is_active:
-            raise Refused(ERR_SUBSTITUTE_INACTIVE)
-        if meeting.invitations.filter(person=substitute).exists():
-            raise Refused(ERR_SUBSTITUTE_INVITED)
-    if invitation.attendance in SIGNED:
-        raise Refused(ERR_SIGNED_IN)
+        _check_substitute(meeting, person, substitute)
     now = timezone.now()
     try:
         with transaction.atomic():
@@ -84,13 +108,13 @@ def request_leave(person, meeting: Meeting, reason: str, substitute=None) -> Mee
                 invitation=invitation,
                 reason=reason[:300],
                 substitute=substitute,
-                is_late=now >= meeting.starts_at,
+                is_late=is_late(meeting, now),
                 requested_at=now,
             )
     except IntegrityError:
         raise Refused(ERR_OPEN)
     late = "（会后补假）" if leave.is_late else ""
-    body = f"{person.name}申请不参加“{meeting.title}”（{_when(meeting)}）{late}。事由：{leave.reason}"
+    body = f"{person.name}申请不参加“{meeting.title}”（{when_text(meeting)}）{late}。事由：{leave.reason}"
     if substitute is not None:
         body += f"；委托{substitute.name}代为参会"
     message_send(
@@ -137,7 +161,7 @@ def decide(acting_user, leave: MeetingLeave, approve: bool, note: str = "") -> M
         recipients=[invitation.person],
         kind=MessageKind.REVIEW,
         title=f"会议请假{'已准假' if approve else '不准假'}：{meeting.title}",
-        body=note or ("请按时参会。" if not approve else "已准假。"),
+        body=note or "已准假。",  # refusing needs a note
         url=_attendance_url(meeting),
     )
     leave.invitation = invitation
@@ -162,9 +186,9 @@ def withdraw(person, leave: MeetingLeave) -> MeetingLeave:
 def _propose(invitation: Invitation, absence: AbsenceRequest) -> MeetingLeave | None:
     """One proposed request (None if the invitation already has an open one)."""
     meeting = invitation.meeting
-    dates = _day(absence.starts_on)
+    dates = cn_date(absence.starts_on)
     if absence.ends_on != absence.starts_on:
-        dates += f"至{_day(absence.ends_on)}"
+        dates += f"至{cn_date(absence.ends_on)}"
     name = absence.absence_type.name
     try:
         with transaction.atomic():
@@ -174,7 +198,7 @@ def _propose(invitation: Invitation, absence: AbsenceRequest) -> MeetingLeave | 
                 status=LeaveStatus.PENDING,
                 proposed=True,
                 absence=absence,
-                is_late=timezone.now() >= meeting.starts_at,
+                is_late=is_late(meeting),
             )
     except IntegrityError:
         return None
@@ -183,7 +207,7 @@ def _propose(invitation: Invitation, absence: AbsenceRequest) -> MeetingLeave | 
         kind=MessageKind.TASK,
         title=f"会议请假待审批（系统建议）：{invitation.person.name}",
         body=(
-            f"{invitation.person.name}已获批{name}（{dates}），与“{meeting.title}”（{_when(meeting)}）时间冲突，"
+            f"{invitation.person.name}已获批{name}（{dates}），与“{meeting.title}”（{when_text(meeting)}）时间冲突，"
             "系统已为其生成会议请假申请，请审批。"
         ),
         url=_attendance_url(meeting),
@@ -192,8 +216,10 @@ def _propose(invitation: Invitation, absence: AbsenceRequest) -> MeetingLeave | 
 
 
 def _candidates():
+    """Invitations that may get a proposal: announced meetings only (a draft's invitees have not
+    been told yet), no open request, not signed in."""
     return (
-        Invitation.objects.exclude(meeting__status__in=[MeetingStatus.CANCELLED, MeetingStatus.CLOSED])
+        Invitation.objects.filter(meeting__status=MeetingStatus.ANNOUNCED)
         .exclude(leaves__status__in=OPEN_LEAVE)
         .exclude(attendance__in=SIGNED)
         .select_related("meeting__organiser", "person")
@@ -217,14 +243,18 @@ def propose_for_absence(absence) -> None:
 
 
 @transaction.atomic
-def propose_for_meeting(meeting) -> int:
-    """At announce: each invitee with approved travel or leave on the meeting's day gets a
-    proposed request. Returns how many were made; running it again makes none."""
+def propose_for_meeting(meeting, only=None) -> int:
+    """At announce (and for people invited later, `only` their invitations): each invitee with
+    approved travel or leave on the meeting's day gets a proposed request. Returns how many were
+    made; running it again makes none."""
     meeting = Meeting.objects.get(pk=meeting.pk)
-    if meeting.status in (MeetingStatus.CANCELLED, MeetingStatus.CLOSED):
+    if meeting.status != MeetingStatus.ANNOUNCED:
         return 0
     day = timezone.localdate(meeting.starts_at)
-    invitations = list(_candidates().filter(meeting=meeting))
+    candidates = _candidates().filter(meeting=meeting)
+    if only is not None:
+        candidates = candidates.filter(pk__in=[invitation.pk for invitation in only])
+    invitations = list(candidates)
     absences = {}
     for absence in (
         AbsenceRequest.objects.filter(

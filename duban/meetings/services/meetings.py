@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from duban.lib.dates import cn_datetime
 from duban.meetings import access as rules
+from duban.meetings.labels import when_text
 from duban.meetings.models import (
     Attendance,
     Invitation,
@@ -22,6 +23,8 @@ from duban.meetings.models import (
     Response,
     UnitInvite,
 )
+from duban.meetings.services import leave as leave_services
+from duban.meetings.services.agenda import slot_contacts, slots_from_plan
 from duban.notify.models import MessageKind
 from duban.notify.services import message_send
 from duban.org.access import ALL, access_for
@@ -70,11 +73,13 @@ def _lock(meeting: Meeting) -> Meeting:
     return Meeting.objects.select_for_update().get(pk=meeting.pk)
 
 
-def when_text(meeting: Meeting) -> str:
-    """11月20日 09:00—11:00 (the end with its date when it is another day)."""
-    start, end = timezone.localtime(meeting.starts_at), timezone.localtime(meeting.ends_at)
-    tail = f"{end:%H:%M}" if start.date() == end.date() else cn_datetime(end)
-    return f"{cn_datetime(start)}—{tail}"
+def respond_refusal(meeting: Meeting, now=None) -> str | None:
+    """Why invitees cannot answer now (None if they can): only announced meetings, before the start."""
+    if meeting.status != MeetingStatus.ANNOUNCED:
+        return ERR_NOT_OPEN
+    if (now or timezone.now()) >= meeting.starts_at:
+        return ERR_STARTED
+    return None
 
 
 def invitees_of(meeting: Meeting) -> list[Person]:
@@ -134,9 +139,6 @@ def meeting_save(*, acting_user, meeting: Meeting) -> Meeting:
 def meeting_announce(*, acting_user, meeting: Meeting) -> Meeting:
     """Draft → announced: expand the unit invites, tell every invitee, ask each reporting
     unit for its material, and propose leave for those already away."""
-    from duban.meetings.services.agenda import slot_contacts, slots_from_plan
-    from duban.meetings.services.leave import propose_for_meeting
-
     meeting = _lock(meeting)
     _managed(acting_user, meeting)
     if meeting.status != MeetingStatus.DRAFT:
@@ -170,7 +172,7 @@ def meeting_announce(*, acting_user, meeting: Meeting) -> Meeting:
                 body=f"{due}报送{slot.unit.name}的工作进展、存在问题和下一步计划（系统已根据最近报告预填，可修改）。",
                 url=slot_url(slot),
             )
-    propose_for_meeting(meeting)
+    leave_services.propose_for_meeting(meeting)
     return meeting
 
 
@@ -232,7 +234,8 @@ def expand_invitations(meeting: Meeting) -> list[Invitation]:
 
 
 def _tell_new(meeting: Meeting, invitations: list[Invitation]) -> None:
-    """People added after the announcement get the notice too."""
+    """People added after the announcement get the notice too, and a proposed leave request
+    if they are already away that day."""
     if meeting.status != MeetingStatus.ANNOUNCED or not invitations:
         return
     message_send(
@@ -242,6 +245,7 @@ def _tell_new(meeting: Meeting, invitations: list[Invitation]) -> None:
         body=f"时间：{when_text(meeting)}；地点：{meeting.place}。请在系统中回复是否参加。",
         url=meeting.get_absolute_url(),
     )
+    leave_services.propose_for_meeting(meeting, only=invitations)
 
 
 @transaction.atomic
@@ -302,10 +306,9 @@ def invitation_respond(*, acting_user, meeting: Meeting, accept: bool, note: str
     if invitation is None:
         raise Refused(ERR_NOT_INVITED)
     meeting = Meeting.objects.get(pk=meeting.pk)
-    if meeting.status != MeetingStatus.ANNOUNCED:
-        raise Refused(ERR_NOT_OPEN)
-    if timezone.now() >= meeting.starts_at:
-        raise Refused(ERR_STARTED)
+    refusal = respond_refusal(meeting)
+    if refusal:
+        raise Refused(refusal)
     invitation.response = Response.ACCEPTED if accept else Response.DECLINED
     invitation.response_note = (note or "").strip()[:200]
     invitation.responded_at = timezone.now()

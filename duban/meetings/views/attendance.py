@@ -4,14 +4,12 @@ page with its QR code, the phone sign-in page and the invitee's meeting-leave fo
 import io
 
 import segno
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
@@ -19,15 +17,14 @@ from django.views.decorators.http import require_POST
 
 from duban.assessment.views.sessions import error_text
 from duban.meetings import access as rules
+from duban.meetings.forms import LeaveForm
+from duban.meetings.labels import ATTENDANCE_COLOURS, COLOURS, LEAVE_COLOURS, when_text
 from duban.meetings.models import OPEN_LEAVE, Attendance, Invitation, LeaveStatus, Meeting, MeetingLeave
 from duban.meetings.services import attendance as services
 from duban.meetings.services import leave as leave_services
 from duban.meetings.views.meetings import manage_for, meeting_for, tabs
-from duban.org.models import Person
 from duban.supervision.views.common import form_error
 
-ATTENDANCE_COLOURS = {"unknown": "grey", "present": "green", "late": "yellow", "leave": "blue", "absent": "red"}
-LEAVE_COLOURS = {"pending": "yellow", "approved": "green", "refused": "red", "withdrawn": "grey"}
 TICKS = (
     (Attendance.PRESENT, gettext_lazy("出席")),
     (Attendance.LATE, gettext_lazy("迟到")),
@@ -39,9 +36,16 @@ TICKS = (
 def _decorate(invitation: Invitation, open_leave: dict) -> Invitation:
     invitation.colour = ATTENDANCE_COLOURS[invitation.attendance]
     invitation.open_leave = open_leave.get(invitation.pk)
-    unit = invitation.via_unit or invitation.person.unit
+    unit = invitation.unit
     invitation.unit_name = unit.name if unit else _("未分单位")
     return invitation
+
+
+def _row(meeting: Meeting, pk: int) -> Invitation:
+    """One row of the sheet, as `_sheet` makes it (2 queries)."""
+    invitation = meeting.invitations.select_related("person__unit", "via_unit", "substitute").get(pk=pk)
+    leave = MeetingLeave.objects.filter(invitation=invitation, status__in=OPEN_LEAVE).first()
+    return _decorate(invitation, {invitation.pk: leave})
 
 
 def _sheet(meeting: Meeting) -> list[Invitation]:
@@ -81,8 +85,9 @@ def attendance(request, pk):
         except ValidationError as refused:
             error = error_text(refused)
         if request.headers.get("HX-Request"):
-            row = next(i for i in _sheet(meeting) if i.pk == invitation.pk)
+            row = _row(meeting, invitation.pk)
             context = {"meeting": meeting, "i": row, "ticks": TICKS, "can_manage": True, "error": error, "oob": True}
+            context["colours"] = COLOURS
             context["summary"] = services.summary(meeting)
             return render(request, "meetings/_attendance_row.html", context)
         if error:
@@ -102,12 +107,12 @@ def attendance(request, pk):
     if mine:
         mine.colour = ATTENDANCE_COLOURS[mine.attendance]
         context["my_leaves"] = list(_leaves_of(mine))
-    if can_manage or rules.sees_all(access):
+    if rules.can_see_sheet(access, meeting):
         context["rows"] = _sheet(meeting)
         context["summary"] = services.summary(meeting)
         context["leaves"] = list(_leaves(meeting))
         context["pending"] = sum(1 for leave in context["leaves"] if leave.status == LeaveStatus.PENDING)
-        context["can_close"] = can_manage and meeting.status == "announced" and timezone.now() >= meeting.starts_at
+        context["can_close"] = can_manage and services.close_refusal(meeting) is None
     return render(request, "meetings/attendance.html", context)
 
 
@@ -151,7 +156,7 @@ def door_qr(request, pk):
 def sign_in(request, pk, token):
     """Opened from the door's QR code on one's phone: confirm, then signed in."""
     meeting = get_object_or_404(Meeting.objects.select_related("host_unit"), pk=pk)
-    context = {"meeting": meeting, "token_ok": services.token_ok(meeting, token)}
+    context = {"meeting": meeting, "token_ok": services.token_ok(meeting, token), "when": when_text(meeting)}
     if request.method == "POST":
         try:
             invitation = services.sign_in(request.user, meeting, token)
@@ -174,32 +179,6 @@ def sign_in(request, pk, token):
 
 
 # --- Meeting leave -----------------------------------------------------------------------
-
-
-class LeaveForm(forms.Form):
-    reason = forms.CharField(
-        label=gettext_lazy("请假事由"),
-        max_length=300,
-        widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"}),
-        help_text=gettext_lazy("说明不能参会的原因，例如：赴京参加教育部会议。"),
-    )
-    substitute = forms.ModelChoiceField(
-        label=gettext_lazy("委托代为参会人"),
-        queryset=Person.objects.none(),
-        required=False,
-        empty_label=gettext_lazy("不委托"),
-        widget=forms.Select(attrs={"class": "form-select"}),
-    )
-
-    def __init__(self, *args, meeting, person, **kwargs):
-        super().__init__(*args, **kwargs)
-        if meeting.allows_substitute:
-            invited = meeting.invitations.values("person_id")
-            people = Person.objects.filter(is_active=True, unit_id=person.unit_id).exclude(pk=person.pk)
-            self.fields["substitute"].queryset = people.exclude(pk__in=invited).order_by("name")
-            self.fields["substitute"].help_text = gettext_lazy("本单位人员。准假后由其代为参会。")
-        else:
-            del self.fields["substitute"]
 
 
 def _invitation_for(request, pk) -> tuple[Meeting, Invitation, object]:
@@ -238,8 +217,8 @@ def leave_request(request, pk):
         mine=invitation,
         leaves=leaves,
         open_leave=open_leave,
-        late=timezone.now() >= meeting.starts_at,
-        closed=meeting.status in ("closed", "cancelled", "draft"),
+        late=leave_services.is_late(meeting),
+        refusal=leave_services.leave_refusal(meeting, invitation),
     )
     return render(request, "meetings/leave_form.html", context)
 

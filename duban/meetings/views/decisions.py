@@ -1,91 +1,28 @@
 """Minutes and decisions (纪要与决定): the organiser records them; the office turns decisions
 into supervision items."""
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from duban.meetings import access as rules
+from duban.meetings.forms import DecisionFormSet, MinutesForm, ToItemsForm, decision_initial
 from duban.meetings.services import decisions as services
 from duban.meetings.views.meetings import meeting_for, tabs
-from duban.org.access import access_for
-from duban.org.models import Unit
 from duban.supervision import access as supervision_rules
-from duban.supervision.models import Plan, PlanStatus
 from duban.supervision.views.common import form_error
 
-DATE = {"type": "date", "class": "form-control"}
 
-
-class MinutesForm(forms.Form):
-    minutes = forms.CharField(
-        label=gettext_lazy("会议纪要"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 6, "class": "form-control"}),
-        help_text=gettext_lazy("会议的主要内容。决定事项逐条填在下面，便于转为督办事项。"),
-    )
-
-
-class DecisionRowForm(forms.Form):
-    id = forms.IntegerField(required=False, widget=forms.HiddenInput)
-    text = forms.CharField(
-        label=gettext_lazy("决定事项"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}),
-    )
-    lead_unit = forms.ModelChoiceField(
-        label=gettext_lazy("牵头单位"),
-        queryset=Unit.objects.filter(is_active=True),
-        required=False,
-        empty_label=gettext_lazy("（未定）"),
-        widget=forms.Select(attrs={"class": "form-select"}),
-    )
-    due_date = forms.DateField(
-        label=gettext_lazy("完成时限"), required=False, widget=forms.DateInput(DATE, format="%Y-%m-%d")
-    )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.locked = bool(self.initial.get("item"))
-        if self.locked:
-            for name in ("text", "lead_unit", "due_date"):
-                self.fields[name].disabled = True
-
-
-DecisionFormSet = forms.formset_factory(DecisionRowForm, extra=3, can_delete=True)
-
-
-class ToItemsForm(forms.Form):
-    decisions = forms.MultipleChoiceField(label=gettext_lazy("决定事项"), widget=forms.CheckboxSelectMultiple)
-    plan = forms.ModelChoiceField(
-        label=gettext_lazy("加入督办计划"),
-        queryset=Plan.objects.exclude(status=PlanStatus.CLOSED),
-        widget=forms.Select(attrs={"class": "form-select"}),
-    )
-    start_date = forms.DateField(label=gettext_lazy("开始日期"), widget=forms.DateInput(DATE, format="%Y-%m-%d"))
-
-    def __init__(self, *args, choices, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["decisions"].choices = choices
-        self.fields["decisions"].error_messages["required"] = _("请选择要转为督办事项的决定事项。")
-
-
-def _context(request, meeting, access, formset=None, minutes_form=None, items_form=None):
+def _context(meeting, access, formset=None, minutes_form=None, items_form=None):
     decisions = list(meeting.decisions.select_related("lead_unit", "item__plan"))
     can_manage = rules.can_manage(access, meeting)
-    office = supervision_rules.can_manage(access_for(request.user))
+    office = supervision_rules.can_manage(access)
     if can_manage and formset is None:
-        initial = [
-            {"id": d.pk, "text": d.text, "lead_unit": d.lead_unit_id, "due_date": d.due_date, "item": d.item_id}
-            for d in decisions
-        ]
-        formset = DecisionFormSet(initial=initial, prefix="d")
+        formset = DecisionFormSet(initial=decision_initial(decisions), prefix="d")
         minutes_form = MinutesForm(initial={"minutes": meeting.minutes})
     open_choices = [(str(d.pk), f"{d.order}. {d.text[:60]}") for d in decisions if not d.item_id]
     if office and items_form is None:
@@ -111,14 +48,10 @@ def _context(request, meeting, access, formset=None, minutes_form=None, items_fo
 def decisions(request, pk):
     meeting, access = meeting_for(request, pk)
     if request.method != "POST":
-        return render(request, "meetings/decisions.html", _context(request, meeting, access))
+        return render(request, "meetings/decisions.html", _context(meeting, access))
     if not rules.can_manage(access, meeting):
         raise PermissionDenied
-    initial = [
-        {"id": d.pk, "text": d.text, "lead_unit": d.lead_unit_id, "due_date": d.due_date, "item": d.item_id}
-        for d in meeting.decisions.all()
-    ]
-    formset = DecisionFormSet(request.POST, initial=initial, prefix="d")
+    formset = DecisionFormSet(request.POST, initial=decision_initial(meeting.decisions.all()), prefix="d")
     minutes_form = MinutesForm(request.POST)
     if formset.is_valid() and minutes_form.is_valid():
         rows = []
@@ -144,7 +77,7 @@ def decisions(request, pk):
         else:
             messages.success(request, _("会议纪要和决定事项已保存。"))
             return redirect("meetings:decisions", pk=meeting.pk)
-    context = _context(request, meeting, access, formset=formset, minutes_form=minutes_form)
+    context = _context(meeting, access, formset=formset, minutes_form=minutes_form)
     return render(request, "meetings/decisions.html", context)
 
 
@@ -174,4 +107,4 @@ def to_items(request, pk):
                 % {"n": len(items), "plan": form.cleaned_data["plan"].title},
             )
             return redirect("meetings:decisions", pk=meeting.pk)
-    return render(request, "meetings/decisions.html", _context(request, meeting, access, items_form=form))
+    return render(request, "meetings/decisions.html", _context(meeting, access, items_form=form))

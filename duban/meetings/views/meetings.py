@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from duban.assessment.views.sessions import error_text
 from duban.meetings import access as rules
 from duban.meetings.forms import CancelForm, MeetingForm, PeopleInviteForm, RespondForm, UnitInviteForm
+from duban.meetings.labels import COLOURS
 from duban.meetings.models import Attendance, Invitation, Meeting, MeetingKind, MeetingStatus, Response, UnitInvite
 from duban.meetings.services import meetings as services
 from duban.org.access import ALL, Access, access_for
@@ -25,8 +26,6 @@ from duban.supervision.views.common import form_error
 
 PER_PAGE = 20
 LIST_TABS = (("upcoming", gettext_lazy("即将召开")), ("past", gettext_lazy("已召开")), ("all", gettext_lazy("全部")))
-STATUS_COLOURS = {"draft": "grey", "announced": "blue", "closed": "green", "cancelled": "red"}
-RESPONSE_COLOURS = {"pending": "grey", "accepted": "green", "declined": "yellow"}
 
 # --- Fetch and authorize -------------------------------------------------------------------
 
@@ -55,7 +54,7 @@ def tabs(meeting: Meeting, access: Access, tab: str, **extra) -> dict:
         "meeting": meeting,
         "tab": tab,
         "can_manage": rules.can_manage(access, meeting),
-        "status_colour": STATUS_COLOURS[meeting.status],
+        "colours": COLOURS,
         "when": services.when_text(meeting),
         **extra,
     }
@@ -83,7 +82,8 @@ def meeting_list(request):
         meetings = meetings.filter(ends_at__gte=now).exclude(status__in=services.FIXED).order_by("starts_at", "pk")
     elif tab == "past":
         meetings = meetings.filter(Q(ends_at__lt=now) | Q(status=MeetingStatus.CLOSED))
-        meetings = meetings.exclude(status=MeetingStatus.CANCELLED)
+        # Drafts were never announced: they were not held, whatever their date.
+        meetings = meetings.exclude(status__in=[MeetingStatus.CANCELLED, MeetingStatus.DRAFT])
     kind = request.GET.get("kind", "")
     if kind in MeetingKind.values:
         meetings = meetings.filter(kind=kind)
@@ -103,9 +103,8 @@ def meeting_list(request):
         "kinds": MeetingKind.choices,
         "can_create": rules.can_create_meetings(access),
         "responses": dict(Response.choices),
-        "response_colours": RESPONSE_COLOURS,
         "attendances": dict(Attendance.choices),
-        "status_colours": STATUS_COLOURS,
+        "colours": COLOURS,
     }
     return render(request, "meetings/meeting_list.html", context)
 
@@ -113,7 +112,7 @@ def meeting_list(request):
 # --- Create, edit, the overview --------------------------------------------------------------
 
 
-def _save(request, form, meeting=None):
+def _save(request, form):
     if request.method == "POST" and form.is_valid():
         try:
             return services.meeting_save(acting_user=request.user, meeting=form.save(commit=False))
@@ -145,7 +144,7 @@ def meeting_edit(request, pk):
         messages.error(request, services.ERR_FIXED)
         return redirect(meeting)
     form = MeetingForm(request.POST or None, instance=meeting, access=access)
-    saved = _save(request, form, meeting)
+    saved = _save(request, form)
     if saved is not None:
         messages.success(request, _("已保存。"))
         return redirect(saved)
@@ -163,7 +162,7 @@ def meeting_detail(request, pk):
     )
     slots = meeting.slots.aggregate(total=Count("pk"), filed=Count("pk", filter=Q(filed_at__isnull=False)))
     mine = Invitation.objects.filter(meeting=meeting, person=request.user).select_related("substitute").first()
-    can_respond = mine is not None and meeting.status == MeetingStatus.ANNOUNCED and timezone.now() < meeting.starts_at
+    respond_refusal = services.respond_refusal(meeting) if mine is not None else None
     context = tabs(
         meeting,
         access,
@@ -171,10 +170,10 @@ def meeting_detail(request, pk):
         counts=counts,
         slots=slots,
         mine=mine,
-        can_respond=can_respond,
+        can_respond=mine is not None and respond_refusal is None,
+        respond_refusal=respond_refusal,
         respond_form=RespondForm(initial={"note": mine.response_note if mine else ""}),
         cancel_form=CancelForm(),
-        agenda_lines=[line.strip() for line in meeting.agenda.splitlines() if line.strip()],
         unit_invites=list(meeting.unit_invites.select_related("unit")),
     )
     return render(request, "meetings/meeting_detail.html", context)
@@ -188,7 +187,7 @@ def _invitee_groups(meeting: Meeting):
     invitations = meeting.invitations.select_related("person__unit", "via_unit", "substitute")
     groups: dict = {}
     for invitation in invitations:
-        unit = invitation.via_unit or invitation.person.unit
+        unit = invitation.unit
         key = (unit.order, unit.pk) if unit else (10**9, 0)
         groups.setdefault(key, {"unit": unit, "rows": []})["rows"].append(invitation)
     for group in groups.values():
@@ -254,7 +253,7 @@ def invitees(request, pk):
         people_form=people_form,
         unit_form=unit_form,
         editable=can_manage and meeting.status not in services.FIXED,
-        response_colours=RESPONSE_COLOURS,
+        full=rules.can_see_sheet(access, meeting),
     )
     return render(request, "meetings/invitees.html", context)
 
@@ -281,13 +280,17 @@ def announce(request, pk):
 def cancel(request, pk):
     meeting, _access = manage_for(request, pk)
     form = CancelForm(request.POST)
+    announced = meeting.status == MeetingStatus.ANNOUNCED
     try:
         reason = form.cleaned_data["reason"] if form.is_valid() else ""
         services.meeting_cancel(acting_user=request.user, meeting=meeting, reason=reason)
     except ValidationError as error:
         messages.error(request, error_text(error))
     else:
-        messages.warning(request, _("会议已取消，已通知参会人员。"))
+        if announced:
+            messages.warning(request, _("会议已取消，已通知参会人员。"))
+        else:
+            messages.warning(request, _("会议已取消。会议尚未发出通知，没有通知任何人。"))
     return redirect(meeting)
 
 

@@ -2,42 +2,15 @@
 
 import datetime
 
-from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 
 from duban.meetings import access as rules
+from duban.meetings.forms import StatsForm
 from duban.meetings.services.attendance import attendance_stats as stats_for
-from duban.org.access import ALL, access_for
-from duban.org.models import Unit
-
-DATE = {"type": "date", "class": "form-control form-control-sm"}
-
-
-class StatsForm(forms.Form):
-    start = forms.DateField(label=_("开始日期"), widget=forms.DateInput(DATE, format="%Y-%m-%d"))
-    end = forms.DateField(label=_("结束日期"), widget=forms.DateInput(DATE, format="%Y-%m-%d"))
-    unit = forms.ModelChoiceField(
-        label=_("单位"),
-        queryset=Unit.objects.none(),
-        required=False,
-        empty_label=_("全部单位"),
-        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
-    )
-
-    def __init__(self, *args, units, **kwargs):
-        super().__init__(*args, **kwargs)
-        queryset = Unit.objects.filter(is_active=True)
-        self.fields["unit"].queryset = queryset if units == ALL else queryset.filter(pk__in=units)
-
-    def clean(self):
-        data = super().clean()
-        if data.get("start") and data.get("end") and data["end"] < data["start"]:
-            raise forms.ValidationError(_("结束日期不能早于开始日期。"))
-        return data
+from duban.org.access import access_for
 
 
 def period(request, units) -> tuple[StatsForm, datetime.date, datetime.date, object]:

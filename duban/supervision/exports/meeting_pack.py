@@ -22,22 +22,32 @@ def meeting_pack_title(plan: Plan) -> str:
     return f"{plan.title}调度会汇报材料"
 
 
+def pack_filename(name: str, on: datetime.date) -> str:
+    """《name（11月20日）.docx》: a meeting pack's file name."""
+    return f"{name}（{on.month}月{on.day}日）.docx"
+
+
 def meeting_pack_filename(plan: Plan, on: datetime.date) -> str:
-    return f"{plan.title}调度会材料（{on.month}月{on.day}日）.docx"
+    return pack_filename(f"{plan.title}调度会材料", on)
 
 
-def _cover(document, plan: Plan, on: datetime.date) -> None:
+def _cover(document, title: str, on: datetime.date, lines=(), subtitle: str = "") -> None:
+    """A cover page: the institution, the title (and subtitle), then `lines` and the date,
+    centred; the page breaks after it. Also used by duban.meetings.pack."""
     for _ in range(4):
         doc._paragraph(document, indent=False)
     institution = SiteSettings.current().institution_name
     doc._paragraph(document, institution, align=WD_ALIGN_PARAGRAPH.CENTER, indent=False, font=doc.HEADING_FONT)
     doc._paragraph(document, indent=False)
-    title = doc._paragraph(document, align=WD_ALIGN_PARAGRAPH.CENTER, indent=False)
-    title.paragraph_format.line_spacing = Pt(40)
-    doc._run(title, meeting_pack_title(plan), font=doc.TITLE_FONT, size=Pt(26))
-    for _ in range(6):
+    heading = doc._paragraph(document, align=WD_ALIGN_PARAGRAPH.CENTER, indent=False)
+    heading.paragraph_format.line_spacing = Pt(40)
+    doc._run(heading, title, font=doc.TITLE_FONT, size=Pt(26))
+    if subtitle:
+        doc._paragraph(document, subtitle, align=WD_ALIGN_PARAGRAPH.CENTER, indent=False, font=doc.HEADING_FONT)
+    for _ in range(5 if subtitle else 6):
         doc._paragraph(document, indent=False)
-    doc._paragraph(document, doc._issuing_unit(plan, None), align=WD_ALIGN_PARAGRAPH.CENTER, indent=False)
+    for line in lines:
+        doc._paragraph(document, line, align=WD_ALIGN_PARAGRAPH.CENTER, indent=False)
     date = doc._paragraph(document, cn_date(on, full=True), align=WD_ALIGN_PARAGRAPH.CENTER, indent=False)
     date.runs[-1].add_break(WD_BREAK.PAGE)
 
@@ -53,7 +63,7 @@ def _labelled(document, label: str, text: str) -> None:
 
 def meeting_pack_docx(plan: Plan, units: list[PackUnit], on: datetime.date) -> bytes:
     document = doc._new_document()
-    _cover(document, plan, on)
+    _cover(document, meeting_pack_title(plan), on, lines=[doc._issuing_unit(plan, None)])
     doc._title(document, meeting_pack_title(plan))
     if not units:
         doc._paragraph(document, "本计划中还没有您可以查看的事项。")

@@ -5,9 +5,13 @@ from django.db import transaction
 
 from duban.org.access import access_for
 from duban.supervision import access as rules
-from duban.supervision.models import Item, Plan, PlanPhase, Recipient, ReminderRung, RungTrigger
+from duban.supervision.models import Item, Plan, PlanPhase, PlanStatus, Recipient, ReminderRung, RungTrigger
+from duban.supervision.services import Refused
 
 ERR_NOT_OFFICE = "只有督查办可以维护督办计划和事项。"
+ERR_NO_PLAN = "请选择事项要加入的督办计划。"
+ERR_PLAN_CLOSED = "计划“{plan}”已结束，不能再添加事项。"
+ERR_NO_START = "请填写开始日期。"
 
 # The ladder every new plan starts with (the office edits it per plan afterwards).
 DEFAULT_LADDER = [
@@ -23,6 +27,19 @@ DEFAULT_LADDER = [
 def require_office(acting_user) -> None:
     if not rules.can_manage(access_for(acting_user)):
         raise PermissionDenied(ERR_NOT_OFFICE)
+
+
+def plan_open_for_items(plan: Plan | None, start_date) -> Plan:
+    """Items from elsewhere (minutes, meeting decisions) go into a chosen plan that is not
+    closed, from a start date. Returns the plan, locked; call it inside a transaction."""
+    if plan is None:
+        raise Refused(ERR_NO_PLAN)
+    plan = Plan.objects.select_for_update().get(pk=plan.pk)
+    if plan.status == PlanStatus.CLOSED:
+        raise Refused(ERR_PLAN_CLOSED.format(plan=plan.title))
+    if start_date is None:
+        raise Refused(ERR_NO_START)
+    return plan
 
 
 @transaction.atomic
