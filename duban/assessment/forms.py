@@ -7,10 +7,12 @@ from pathlib import PurePath
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from duban.assessment.models import Dimension, Grade, ReportMode, ReviewSession, Subject, VoterGroup
 from duban.assessment.services.codes import MAX_BATCH
+from duban.lib.dates import cn_date
 from duban.lib.forms import StyledFormMixin
 from duban.lib.uploads import ZIP, UploadRejected, check_evidence
 from duban.org.forms import TreeUnitField
@@ -100,9 +102,11 @@ class SessionForm(StyledFormMixin, forms.ModelForm):
 
         field = self.fields["meeting"]
         field.queryset = Meeting.objects.filter(kind=MeetingKind.REVIEW).exclude(status=MeetingStatus.CANCELLED)
-        field.label_from_instance = lambda m: f"{m.title}（{m.starts_at:%Y-%m-%d}，{m.place}）"
+        field.label_from_instance = lambda m: f"{m.title}（{cn_date(m.starts_at, full=True)}，{m.place}）"
         field.empty_label = _("（不关联）")
-        field.help_text = _("关联在本平台通知的述职评议会后，会议日期和地点取自该会议。")
+        field.help_text = _("关联在本平台通知的述职评议会后，未填写的会议日期和地点取自该会议。")
+        # Offered only when there is such a meeting (the template asks this, not the database).
+        self.offers_meeting = field.queryset.exists()
 
     def clean_top_quota_percent(self):
         value = self.cleaned_data.get("top_quota_percent")
@@ -118,10 +122,11 @@ class SessionForm(StyledFormMixin, forms.ModelForm):
             cleaned["min_rated"] = None
         meeting = cleaned.get("meeting")
         if meeting is not None:
-            from django.utils import timezone
-
-            cleaned["held_on"] = timezone.localtime(meeting.starts_at).date()
-            cleaned["place"] = meeting.place[:100]
+            # What the clerk typed wins; blanks come from the meeting.
+            if not cleaned.get("held_on"):
+                cleaned["held_on"] = timezone.localtime(meeting.starts_at).date()
+            if not cleaned.get("place"):
+                cleaned["place"] = meeting.place[:100]
         return cleaned
 
 

@@ -6,6 +6,7 @@ from django import forms
 from django.db.models import Case, IntegerField, Value, When
 from django.utils.translation import gettext_lazy as _
 
+from duban.lib.dates import cn_date
 from duban.lib.forms import StyledFormMixin
 from duban.lib.uploads import safe_name
 from duban.minutes.reading import Unreadable, has_chinese, looks_binary, read_bytes
@@ -66,7 +67,7 @@ class MinutesInputForm(StyledFormMixin, forms.Form):
         queryset=None,
         required=False,
         empty_label=_("（不关联）"),
-        help_text=_("在本平台召开的会议：关联后，纪要、决定事项和由此建立的督办事项都能找到这次会议。"),
+        help_text=_("在本平台通知的会议：关联后，核对页链接到这次会议，由此建立的督办事项备注来源会议。"),
     )
     published = forms.DateField(
         label=_("发布日期"),
@@ -78,8 +79,11 @@ class MinutesInputForm(StyledFormMixin, forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["meeting"].queryset = recent_meetings()
-        self.fields["meeting"].label_from_instance = lambda m: f"{m.title}（{m.starts_at:%Y-%m-%d}）"
+        field = self.fields["meeting"]
+        field.queryset = recent_meetings()
+        field.label_from_instance = lambda m: f"{m.title}（{cn_date(m.starts_at, full=True)}）"
+        # Offered only when there is a meeting to choose (the template asks this, not the database).
+        self.offers_meeting = field.queryset.exists()
 
     def clean(self):
         cleaned = super().clean()

@@ -28,6 +28,9 @@ def meetings_panel(access) -> Panel | None:
         .select_related("meeting")
         .order_by("meeting__starts_at")
     )
+    listed = list(invitations[:LIMIT])
+    if not listed:
+        return None
     rows = [
         {
             "text": f"{i.meeting.title} · {i.get_response_display()}",
@@ -35,52 +38,42 @@ def meetings_panel(access) -> Panel | None:
             "meta": i.meeting.starts_at,
             "is_time": True,
         }
-        for i in invitations[:LIMIT]
+        for i in listed
     ]
-    if not rows:
-        return None
     return Panel(
         _("近期会议"),
         "bi-calendar-event",
         "",
         rows,
-        count=invitations.count(),
+        count=len(listed) if len(listed) < LIMIT else invitations.count(),
         action_url=reverse("meetings:meeting_list"),
         action_label=_("全部会议"),
     )
 
 
 def approvals_panel(access) -> Panel | None:
-    from duban.leave.models import AbsenceStatus, RequestStep, StepStatus
-    from duban.leave.services.delegation import delegators_of
+    from duban.leave.selectors import pending_steps
+    from duban.leave.services.flow import summary
 
-    actors = [access.person.pk, *delegators_of(access.person)]
-    steps = (
-        RequestStep.objects.filter(
-            status=StepStatus.PENDING, request__status=AbsenceStatus.PENDING, assignees__in=actors
-        )
-        .distinct()
-        .select_related("request__person", "request__absence_type")
-        .order_by("request__submitted_at")
-    )
+    steps = pending_steps(access.person)
+    listed = list(steps[:LIMIT])
+    if not listed:
+        return None
     rows = [
         {
-            "text": _("%(name)s · %(type)s · %(days)s 天")
-            % {"name": s.request.person.name, "type": s.request.absence_type.name, "days": s.request.days},
+            "text": summary(s.request),
             "url": reverse("leave:request_detail", args=[s.request_id]),
             "meta": s.request.submitted_at,
             "is_time": True,
         }
-        for s in steps[:LIMIT]
+        for s in listed
     ]
-    if not rows:
-        return None
     return Panel(
         _("待我审批的请假"),
         "bi-person-check",
         "",
         rows,
-        count=steps.count(),
+        count=len(listed) if len(listed) < LIMIT else steps.count(),
         action_url=reverse("leave:task_list"),
         action_label=_("全部待办"),
     )

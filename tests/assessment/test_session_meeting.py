@@ -33,6 +33,13 @@ def test_session_takes_date_and_place_from_its_meeting(client_for, people, org):
     assert (session.meeting, session.held_on, session.place) == (meeting, datetime.date(2026, 12, 10), meeting.place)
     page = office.get(reverse("assessment:session_detail", args=[session.pk])).content.decode()
     assert reverse("meetings:meeting_detail", args=[meeting.pk]) in page
+    # What the clerk types wins over the meeting's values.
+    edit = reverse("assessment:session_edit", args=[session.pk])
+    data = session_data(org, meeting=meeting.pk, held_on="2026-12-11", place="图书馆九楼会议室")
+    data.pop("scale")
+    assert office.post(edit, data).status_code == 302
+    session.refresh_from_db()
+    assert (session.held_on, session.place) == (datetime.date(2026, 12, 11), "图书馆九楼会议室")
 
 
 def test_other_meeting_kinds_are_not_offered(client_for, people, org):

@@ -10,7 +10,7 @@ select_related shows itself in review. After a deliberate change, record again:
 
 and again with DATABASE_URL=postgres://postgres@127.0.0.1:5432/<a fresh database> for PostgreSQL.
 
-Timing is never asserted here; `make bench` measures time.
+Timing is never asserted here; the benchmarks under bench/ measure time.
 """
 
 import datetime

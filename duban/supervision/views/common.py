@@ -22,7 +22,7 @@ def item_for(request, pk) -> Item:
     if not rules.can_see_plans(access):
         raise PermissionDenied
     queryset = Item.objects.select_related(
-        "plan", "lead_unit", "patron_leader", "responsible_person", "parent", "phase", "state"
+        "plan", "lead_unit", "patron_leader", "responsible_person", "parent", "phase", "state", "decision__meeting"
     )
     item = rules.items_visible(access, queryset).filter(pk=pk).first()
     if item is None:

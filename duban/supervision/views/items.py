@@ -9,7 +9,7 @@ from django.utils.html import format_html_join
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from duban.meetings.models import Decision
+from duban.meetings import access as meeting_rules
 from duban.org.access import access_for, require
 from duban.org.models import Person
 from duban.supervision import access as rules
@@ -21,6 +21,14 @@ from duban.supervision.services.actions import item_action_rules
 from duban.supervision.services.reports import report_slots_open
 from duban.supervision.state import item_verdict
 from duban.supervision.views.common import form_error, item_for, plan_for
+
+
+def _source_meeting(access, item):
+    """The meeting decision the item came from, when the person may open that meeting."""
+    decision = getattr(item, "decision", None)  # reverse one-to-one, fetched with the item
+    if decision is None or not meeting_rules.can_open(access, decision.meeting):
+        return None
+    return decision
 
 
 @require("can_browse_org")
@@ -53,7 +61,7 @@ def item_detail(request, pk):
         "current": current,
         "children": item.children.select_related("state", "lead_unit").order_by("ordinal"),
         "co_units": item.co_units.order_by("order"),
-        "decision": Decision.objects.filter(item=item).select_related("meeting").first(),
+        "decision": _source_meeting(access, item),
         "deferrals": item.deferrals.select_related("requested_by", "decided_by"),
         "pending_deferral": item.deferrals.filter(status=DeferralStatus.PENDING).first(),
         "log": item.log.select_related("actor")[:30],
