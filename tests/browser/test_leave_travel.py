@@ -29,6 +29,13 @@ def fill_request(page, start, end, destination, reason):
     page.get_by_label("结束日期").fill(end.isoformat())
     page.get_by_label("目的地").fill(destination)
     page.get_by_label("事由").fill(reason)
+    settle(page)
+
+
+def settle(page):
+    """Wait until no preview request is in flight: the live test server shares one in-memory
+    SQLite connection between its threads, so a preview racing the submit would collide there."""
+    page.wait_for_function("() => !document.querySelector('.htmx-request')")
 
 
 def test_travel_requests_follow_seed_003(live_server, page_factory, shot, org, people, away):  # noqa: F811
