@@ -6,7 +6,7 @@ PORT ?= 8000
 # Test processes (pytest-xdist); "auto" = one per CPU core.
 TEST_WORKERS ?= auto
 
-.PHONY: run test install install-dev lint browser-deps demo clean
+.PHONY: run test bench install install-dev lint browser-deps demo clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -46,6 +46,12 @@ browser-deps:
 ## make test: lint, checks, and the whole suite including the browser tests.
 test: install-dev browser-deps lint
 	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadscope
+
+## make bench: tiers S, M and L in fresh databases, pages, Excel, the ballot burst, the sweep (issue 8).
+## BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/x runs it on PostgreSQL. Figures in var/bench/.
+bench: install-dev
+	$(BIN)/python manage.py collectstatic --noinput -v0
+	$(BIN)/python -m bench.run
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -1,0 +1,8 @@
+"""Settings for the bench process: the product's own settings plus Django's admin site, whose
+changelist is the yardstick of issue 8 ("what a clerk would otherwise use")."""
+
+from duban.settings import *  # noqa: F403
+from duban.settings import INSTALLED_APPS
+
+INSTALLED_APPS = [*INSTALLED_APPS, "django.contrib.admin"]
+ROOT_URLCONF = "bench.urls"

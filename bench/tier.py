@@ -1,0 +1,70 @@
+"""One tier of `make bench`, in its own process and database (bench/run.py starts it):
+
+    DATABASE_URL=... DJANGO_SETTINGS_MODULE=bench.settings python -m bench.tier L out.json
+
+migrate, generate the city, compute item states, time the reminder sweep, time the pages,
+and (at tier L) the Excel export and import. Writes its figures as JSON to out.json.
+"""
+
+import json
+import os
+import resource
+import sys
+import time
+
+
+def main(tier_name: str, out: str) -> None:
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+
+    from bench import pages
+    from bench.generate import build
+    from bench.tiers import TIERS
+    from duban.supervision.models import Item
+    from duban.supervision.reminders import sweep
+    from duban.supervision.state import states_refresh
+
+    tier = TIERS[tier_name]
+    figures: dict[str, float] = {}
+
+    def timed(name, fn):
+        start = time.perf_counter()
+        value = fn()
+        figures[name] = round(time.perf_counter() - start, 2)
+        print(f"  [{tier_name}] {name}: {figures[name]}", file=sys.stderr, flush=True)
+        return value
+
+    timed("migrate_seconds", lambda: call_command("migrate", verbosity=0))
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            mode = cursor.execute("PRAGMA journal_mode").fetchone()[0]
+        assert mode == "wal", f"SQLite is not in WAL mode ({mode})"
+    city = timed("generate_seconds", lambda: build(tier))
+    timed("states_seconds", lambda: states_refresh(Item.objects.all(), city.today))
+    if connection.vendor == "sqlite":
+        timed("analyze_seconds", lambda: connection.cursor().execute("ANALYZE"))
+    else:
+        timed("analyze_seconds", lambda: connection.cursor().execute("VACUUM ANALYZE"))
+    first = timed("sweep_first_seconds", lambda: sweep(city.today))
+    timed("sweep_again_seconds", lambda: sweep(city.today))
+    figures["sweep_items"] = first.items
+    figures.update({f"rows_{k}": v for k, v in city.counts.items()})
+    print(f"  [{tier_name}] pages…", file=sys.stderr, flush=True)
+    figures.update(pages.measure(city))
+    if tier_name == "L" and os.environ.get("BENCH_EXCEL", "1") == "1":
+        try:
+            from bench import excel
+        except ImportError:
+            excel = None
+        if excel is not None:
+            figures.update(excel.measure([city.plan]))
+    figures["tier_peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+    with open(out, "w", encoding="utf-8") as f:
+        json.dump(figures, f, ensure_ascii=False, indent=1)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1], sys.argv[2])
