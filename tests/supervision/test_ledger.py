@@ -570,16 +570,14 @@ def test_a_change_between_preview_and_commit_is_caught(ledger, people, org, clie
 def test_a_failing_write_rolls_everything_back(ledger, people, monkeypatch):
     from duban.supervision.ledger_import import commit
 
-    calls = []
-    real = commit.item_save
+    real = commit.NewItems.write
 
-    def flaky(**kwargs):
-        calls.append(kwargs["item"].title)
-        if len(calls) == 2:
+    def flaky(self):
+        real(self)  # the new items are written, then the write fails
+        if self.ids:
             raise IntegrityError("simulated")
-        return real(**kwargs)
 
-    monkeypatch.setattr(commit, "item_save", flaky)
+    monkeypatch.setattr(commit.NewItems, "write", flaky)
     outcome = ledger_import.ledger_import_commit(
         acting_user=people.office,
         plan=ledger.plan,

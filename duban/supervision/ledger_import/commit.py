@@ -2,9 +2,10 @@
 
 `ledger_import_commit` validates again (the plan may have changed since the preview)
 and, when every row is valid, writes every new and changed item in one transaction
-through `item_save` (so each write is checked, logged on the item's timeline and
-audited), adds and removes time nodes, refreshes the cached statuses, and records
-one security event. Any refusal rolls everything back.
+(new items in bulk by `bulk.NewItems`, changed ones through `item_save`: either way
+each write is logged on the item's timeline and audited), adds and removes time nodes,
+refreshes the cached statuses, and records one security event. Any refusal rolls
+everything back.
 """
 
 import datetime
@@ -19,6 +20,7 @@ from duban.audit.models import EventKind
 from duban.audit.services import security_event_record
 from duban.org.access import access_for
 from duban.supervision.access import can_manage
+from duban.supervision.ledger_import.bulk import NODES_LOG, NewItems
 from duban.supervision.ledger_import.columns import ERR_COMMIT_CONFLICT, ERR_NOT_OFFICE
 from duban.supervision.ledger_import.plan import LedgerPlan, LedgerRow
 from duban.supervision.ledger_import.reading import ledger_read
@@ -113,7 +115,9 @@ def _apply(acting_user, plan: Plan, result: LedgerPlan, today: datetime.date) ->
     next_ordinal = (Item.objects.filter(plan=plan, parent__isnull=True).aggregate(m=Max("ordinal"))["m"] or 0) + 1
     numbered = {row.ordinal for row in result.rows if row.parent_number is None and row.ordinal}
     nodes_changed = []
-    # Top-level rows first, so a new measure finds its new project.
+    created = NewItems(acting_user, today)
+    # Top-level rows first, so a new measure finds its new project (written before the
+    # first measure).
     for row in sorted(result.rows, key=lambda r: (r.parent_number is not None, r.row)):
         if row.action == "unchanged":
             continue
@@ -122,19 +126,26 @@ def _apply(acting_user, plan: Plan, result: LedgerPlan, today: datetime.date) ->
             item = Item(plan=plan, start_date=min(today, row.due) if row.due else today)
             if row.parent_number is not None:
                 item.parent = top_level[row.parent_number]
+                if item.parent.pk is None:
+                    created.write()  # the new projects, before their first measure
             if row.ordinal is None:
                 while next_ordinal in numbered:
                     next_ordinal += 1
                 row.ordinal = next_ordinal
                 next_ordinal += 1
+            _fill(item, row)
+            created.add(item, row)
+            if row.parent_number is None:
+                top_level.setdefault(item.ordinal, item)
+            continue
         _fill(item, row)
         item = item_save(acting_user=acting_user, item=item, co_units=row.co_units, today=today)
-        if row.existing is None and row.parent_number is None:
-            top_level.setdefault(item.ordinal, item)
         if _nodes_apply(acting_user, item, row):
             nodes_changed.append(item.pk)
-    if nodes_changed:
-        states_refresh(Item.objects.filter(pk__in=nodes_changed), today)
+    created.write()
+    changed = nodes_changed + created.ids
+    if changed:
+        states_refresh(Item.objects.filter(pk__in=changed), today)
 
 
 def _fill(item: Item, row: LedgerRow) -> None:
@@ -163,7 +174,7 @@ def _nodes_apply(acting_user, item: Item, row: LedgerRow) -> bool:
     order = item.nodes.count()
     for offset, (on, title) in enumerate(row.nodes_added, start=1):
         TimeNode.objects.create(item=item, title=title, due_date=on, order=order + offset)
-    text = f"导入督办台账：新增 {len(row.nodes_added)} 个时间节点"
+    text = NODES_LOG.format(count=len(row.nodes_added))
     if removed:
         text += f"，删除 {removed} 个未完成的时间节点"
     log(item, LogKind.UPDATED, acting_user, text)
