@@ -1,13 +1,19 @@
 """Ballot burst: N ballots from C concurrent clients against the production server.
 
-    .venv/bin/python bench/ballot_burst.py [--ballots 1000] [--clients 50] [--subjects 22]
+    .venv/bin/python bench/ballot_burst.py [--ballots 1000] [--clients 50] [--subjects 60]
 
-Builds a fresh database (SQLite in a temporary folder, or BENCH_DATABASE_URL), opens a review
-session with one code per ballot, starts gunicorn exactly as `make run` does (bin/serve's
-options), and has the clients post complete, valid ballots to /v/<code>/ (the form a phone
-submits after its confirmation step). One in twenty codes is posted a second time and must be
-refused. Afterwards it closes the session and checks that every acknowledged ballot is counted
-once and none more. Prints `name: value` lines and writes var/bench/ballot_burst.json.
+Builds a fresh database (SQLite in a temporary folder, or a new database on the server of
+BENCH_DATABASE_URL, dropped afterwards), opens a review session with one code per ballot and
+starts the server with bin/serve, exactly as `make run` does (gunicorn with its options and
+WEB_WORKERS / WEB_THREADS, and the huey worker beside it). Once every worker answers, the
+clients post complete, valid ballots to /v/<code>/ (the form a phone submits after its
+confirmation step). One in twenty codes is posted a second time and must be refused.
+Afterwards it closes the session and checks that every acknowledged ballot is counted once
+and none more.
+
+Prints `name: value` lines and writes var/bench/ballot_burst.json. `measure()` returns the
+same figures to `make bench` (bench/run.py). The latency of a ballot is the client's: from
+sending the POST to the end of the answer, queueing in the server included.
 """
 
 import argparse
@@ -15,6 +21,7 @@ import json
 import os
 import random
 import shutil
+import signal
 import socket
 import statistics
 import subprocess
@@ -29,6 +36,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = ROOT / ".venv" / "bin"
+ACCEPTED = "投票成功"
+REFUSED_AGAIN = "已经使用过"
 
 
 def free_port() -> int:
@@ -49,7 +58,28 @@ def django_env(database_url: str, var: Path) -> dict:
             "ALLOWED_HOSTS": "127.0.0.1,localhost",
         }
     )
+    env.pop("HUEY_IMMEDIATE", None)
     return env
+
+
+def fresh_database(work: Path) -> tuple[str, callable]:
+    """A SQLite file in `work`, or a new PostgreSQL database beside BENCH_DATABASE_URL's."""
+    base = os.environ.get("BENCH_DATABASE_URL")
+    if not base:
+        return f"sqlite:///{work / 'bench.sqlite3'}", lambda: None
+    import psycopg
+
+    parts = urllib.parse.urlsplit(base)
+    name = f"duban_bench_burst_{os.getpid()}"
+    admin = urllib.parse.urlunsplit(parts._replace(path="/postgres"))
+
+    def run(sql):
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(sql)
+
+    run(f'DROP DATABASE IF EXISTS "{name}"')
+    run(f'CREATE DATABASE "{name}"')
+    return urllib.parse.urlunsplit(parts._replace(path=f"/{name}")), lambda: run(f'DROP DATABASE IF EXISTS "{name}"')
 
 
 SETUP = r"""
@@ -71,7 +101,9 @@ ids = [svc.part_save(acting_user=office, obj=Subject(session=session, order=i, n
        for i in range(1, subjects + 1)]
 group = svc.part_save(acting_user=office, obj=VoterGroup(session=session, name="代表", ballots=ballots))
 svc.session_open(acting_user=office, session=session)
-codes = codes_generate(acting_user=office, group=group, count=ballots)
+codes = []
+while len(codes) < ballots:
+    codes += codes_generate(acting_user=office, group=group, count=min(2000, ballots - len(codes)))
 print(json.dumps({"session": session.pk, "subjects": ids, "codes": codes}))
 """
 
@@ -99,17 +131,15 @@ def manage_python(code: str, env: dict, *args) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def wait_for(url: str, seconds: float = 30) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            urllib.request.urlopen(url, timeout=2)
-            return
-        except urllib.error.HTTPError:
-            return
-        except OSError:
-            time.sleep(0.2)
-    raise SystemExit("服务器未能启动")
+def get(url: str) -> int:
+    try:
+        with urllib.request.urlopen(url, timeout=10) as response:
+            response.read()
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code
+    except OSError:
+        return 0
 
 
 def post(url: str, form: dict) -> tuple[float, int, str]:
@@ -131,48 +161,116 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--ballots", type=int, default=1000)
-    parser.add_argument("--clients", type=int, default=50)
-    parser.add_argument("--subjects", type=int, default=22)
-    parser.add_argument("--json", default=str(ROOT / "var" / "bench" / "ballot_burst.json"))
-    args = parser.parse_args()
+# --- The server's processes ------------------------------------------------------------------
 
-    work = Path(tempfile.mkdtemp(prefix="duban-burst-"))
-    database_url = os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{work / 'bench.sqlite3'}"
-    env = django_env(database_url, work / "var")
-    for command in (["migrate", "-v0"], ["collectstatic", "--noinput", "-v0"]):  # as `make run` does
-        subprocess.run([str(BIN / "python"), "manage.py", *command], cwd=ROOT, env=env, check=True)
-    setup = manage_python(SETUP, env, str(args.ballots), str(args.subjects))
-    port = free_port()
-    server = subprocess.Popen(
-        [
-            str(BIN / "gunicorn"),
-            "duban.wsgi:application",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--worker-class",
-            "gthread",
-            "--workers",
-            os.environ.get("WEB_WORKERS", "3"),
-            "--threads",
-            os.environ.get("WEB_THREADS", "4"),
-            "--timeout",
-            "180",
-            "--logger-class",
-            "duban.lib.access_log.Logger",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=(work / "server.log").open("w"),
-    )
+
+def _children() -> dict[int, list[int]]:
+    tree = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            tree.setdefault(ppid, []).append(int(entry.name))
+    return tree
+
+
+def _cmdline(pid: int) -> str:
     try:
+        return (Path("/proc") / str(pid) / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+    except OSError:
+        return ""
+
+
+def gunicorn_workers(serve_pid: int) -> list[int]:
+    """The worker processes of the gunicorn that bin/serve started (children of its master)."""
+    tree = _children()
+    masters = [p for p in tree.get(serve_pid, []) if "gunicorn" in _cmdline(p)]
+    return [w for m in masters for w in tree.get(m, [])]
+
+
+def _status(pid: int, field: str) -> int:
+    """A kB figure from /proc/<pid>/status (VmHWM: the peak resident set)."""
+    try:
+        for line in (Path("/proc") / str(pid) / "status").read_text().splitlines():
+            if line.startswith(field + ":"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def _cpu_seconds(pids: list[int]) -> float:
+    total = 0.0
+    for pid in pids:
+        try:
+            fields = (Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        except (OSError, IndexError, ValueError):
+            pass
+    return total
+
+
+def start_server(env: dict, port: int, log: Path) -> subprocess.Popen:
+    """bin/serve, in a process group of its own so that stopping it stops gunicorn and huey."""
+    return subprocess.Popen(
+        [str(ROOT / "bin" / "serve")],
+        cwd=ROOT,
+        env={**env, "HOST": "127.0.0.1", "PORT": str(port)},
+        stdout=log.open("w"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+
+
+def stop_server(server: subprocess.Popen) -> None:
+    try:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=40)
+    except ProcessLookupError:
+        pass
+    except subprocess.TimeoutExpired:
+        os.killpg(server.pid, signal.SIGKILL)
+        server.wait()
+
+
+def wait_until_ready(server: subprocess.Popen, base: str, workers: int, seconds: float = 120) -> list[int]:
+    """Wait until every gunicorn worker has booted and the server answers, then warm it with
+    a round of start-page requests (the voters' phones open the ballot page before posting)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise SystemExit("服务器未能启动")
+        pids = gunicorn_workers(server.pid)
+        if len(pids) >= workers and get(base + "/v/") == 200:
+            with ThreadPoolExecutor(workers * 4) as pool:
+                list(pool.map(get, [base + "/v/"] * workers * 8))
+            return gunicorn_workers(server.pid)
+        time.sleep(0.3)
+    raise SystemExit("服务器未能启动")
+
+
+# --- The burst ---------------------------------------------------------------------------------
+
+
+def run(ballots: int = 1000, clients: int = 50, subjects: int = 60) -> dict:
+    """All figures of one burst, with details (the CLI prints them all)."""
+    work = Path(tempfile.mkdtemp(prefix="duban-burst-"))
+    database_url, drop = fresh_database(work)
+    env = django_env(database_url, work / "var")
+    workers = int(os.environ.get("WEB_WORKERS", "3"))
+    server = None
+    try:
+        for command in (["migrate", "-v0"], ["collectstatic", "--noinput", "-v0"]):  # as `make run` does
+            subprocess.run([str(BIN / "python"), "manage.py", *command], cwd=ROOT, env=env, check=True)
+        setup = manage_python(SETUP, env, str(ballots), str(subjects))
+        port = free_port()
         base = f"http://127.0.0.1:{port}"
-        wait_for(base + "/v/")
+        server = start_server(env, port, work / "server.log")
+        pids = wait_until_ready(server, base, workers)
         rng = random.Random(1)
-        top = args.subjects * 30 // 100
+        top = subjects * 30 // 100
 
         def ballot_form():
             marks = {f"m_{sid}": str(rng.choice([2, 3, 4])) for sid in setup["subjects"]}
@@ -187,48 +285,81 @@ def main() -> int:
             code, form = job
             return code, *post(f"{base}/v/{code}/", form)
 
+        cpu_before = _cpu_seconds(pids)
         started = time.perf_counter()
-        with ThreadPoolExecutor(args.clients) as pool:
+        with ThreadPoolExecutor(clients) as pool:
             results = list(pool.map(submit, jobs))
         elapsed = time.perf_counter() - started
-        with ThreadPoolExecutor(args.clients) as pool:
+        server_cpu = _cpu_seconds(pids) - cpu_before
+        with ThreadPoolExecutor(clients) as pool:
             replayed = list(pool.map(submit, replays))
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
+        peak_rss_kb = max((_status(pid, "VmHWM") for pid in gunicorn_workers(server.pid)), default=0)
+        stop_server(server)
+        server = None
 
-    accepted = [r for r in results if r[2] == 200 and "投票成功" in r[3]]
-    errors = [r for r in results if r not in accepted]
-    replay_accepted = [r for r in replayed if r[2] == 200 and "投票成功" in r[3]]
-    replay_refused = [r for r in replayed if "已经使用过" in r[3]]
-    check = manage_python(CHECK, env)
+        accepted = [r for r in results if r[2] == 200 and ACCEPTED in r[3]]
+        errors = [r for r in results if r not in accepted]
+        replay_accepted = [r for r in replayed if r[2] == 200 and ACCEPTED in r[3]]
+        replay_refused = [r for r in replayed if REFUSED_AGAIN in r[3]]
+        check = manage_python(CHECK, env)
+    finally:
+        if server is not None:
+            stop_server(server)
+        if os.environ.get("BENCH_KEEP"):
+            print(f"kept: {work} {database_url}", file=sys.stderr)
+        else:
+            drop()
+            shutil.rmtree(work, ignore_errors=True)
     latencies = [r[1] for r in results]
     figures = {
-        "ballot_burst.ballots": args.ballots,
-        "ballot_burst.clients": args.clients,
-        "ballot_burst.subjects": args.subjects,
-        "ballot_burst.database": database_url.split(":", 1)[0],
-        "ballot_burst.seconds": round(elapsed, 2),
-        "ballot_burst.ballots_per_s": round(len(accepted) / elapsed, 1),
-        "ballot_burst.p50_ms": round(statistics.median(latencies) * 1000, 1),
-        "ballot_burst.p95_ms": round(percentile(latencies, 95) * 1000, 1),
-        "ballot_burst.max_ms": round(max(latencies) * 1000, 1),
-        "ballot_burst.errors": len(errors),
-        "ballot_burst.replays_refused": f"{len(replay_refused)}/{len(replays)}",
-        "ballot_burst.lost": len(accepted) - check["counted"] if check["counted"] <= len(accepted) else 0,
-        "ballot_burst.duplicated": len(replay_accepted) + max(check["counted"] - len(accepted), 0),
-        "ballot_burst.codes_used": check["codes_used"],
-        "ballot_burst.counted": check["counted"],
+        "ballot_burst_ballots_per_s": round(len(accepted) / elapsed, 1),
+        "ballot_burst_p95_ms": round(percentile(latencies, 95) * 1000, 1),
+        "ballot_burst_median_ms": round(statistics.median(latencies) * 1000, 1),
+        "ballot_burst_max_ms": round(max(latencies) * 1000, 1),
+        "ballot_burst_errors": len(errors),
+        "ballot_burst_lost": max(len(accepted) - check["counted"], 0),
+        "ballot_burst_duplicated": len(replay_accepted) + max(check["counted"] - len(accepted), 0),
+        "ballot_burst_server_cpu_ms_per_ballot": round(server_cpu / len(jobs) * 1000, 2),
+        "server_worker_peak_rss_mb": round(peak_rss_kb / 1024, 1),
     }
-    for name, value in figures.items():
+    details = {
+        "ballots": ballots,
+        "clients": clients,
+        "subjects": subjects,
+        "database": database_url.split(":", 1)[0],
+        "workers": workers,
+        "threads": int(os.environ.get("WEB_THREADS", "4")),
+        "seconds": round(elapsed, 2),
+        "replays_refused": f"{len(replay_refused)}/{len(replays)}",
+        "codes_used": check["codes_used"],
+        "counted": check["counted"],
+    }
+    samples = [f"HTTP {status}: {body[:300]!r}" for _code, _t, status, body in (errors + replay_accepted)[:3]]
+    return {"figures": figures, "details": details, "samples": samples}
+
+
+def measure(ballots: int = 1000, clients: int = 50, subjects: int = 60) -> dict[str, float]:
+    """The burst's figures for `make bench`."""
+    return run(ballots, clients, subjects)["figures"]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--ballots", type=int, default=1000)
+    parser.add_argument("--clients", type=int, default=50)
+    parser.add_argument("--subjects", type=int, default=60)
+    parser.add_argument("--json", default=str(ROOT / "var" / "bench" / "ballot_burst.json"))
+    args = parser.parse_args()
+    result = run(args.ballots, args.clients, args.subjects)
+    figures = result["figures"]
+    for name, value in {**{f"ballot_burst_{k}": v for k, v in result["details"].items()}, **figures}.items():
         print(f"{name}: {value}")
-    for _code, _t, status, body in (errors + replay_accepted)[:3]:
-        print(f"# sample failure: HTTP {status}: {body[:300]!r}", file=sys.stderr)
+    for sample in result["samples"]:
+        print(f"# sample failure: {sample}", file=sys.stderr)
     Path(args.json).parent.mkdir(parents=True, exist_ok=True)
-    Path(args.json).write_text(json.dumps(figures, ensure_ascii=False, indent=2))
-    shutil.rmtree(work, ignore_errors=True)
-    ok = not errors and figures["ballot_burst.lost"] == 0 and figures["ballot_burst.duplicated"] == 0
-    return 0 if ok else 1
+    Path(args.json).write_text(json.dumps({**result["details"], **figures}, ensure_ascii=False, indent=2))
+    failed = figures["ballot_burst_errors"] + figures["ballot_burst_lost"] + figures["ballot_burst_duplicated"]
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":

@@ -255,6 +255,15 @@ def test_exactly_one_accept_then_used(client, review, code, client_for, people):
     assert BallotCode.objects.get().used
 
 
+def test_a_confirmed_ballot_costs_six_queries(client, review, people, django_assert_num_queries):
+    """Find the code; then, under the write lock, re-read the session's state, spend the code
+    and store the sealed ballot (the session's shape is read once per server process)."""
+    first, second = codes_generate(acting_user=people.office, group=review.groups["代表"], count=2)
+    cast(client, first, all_marks(review))
+    with django_assert_num_queries(6):  # the four above, and the transaction's begin and end
+        assert "投票成功" in cast(client, second, all_marks(review, top=6))
+
+
 def test_a_logged_in_person_votes_like_anyone(client_for, people, review, code):
     body = cast(client_for(people.staff), code, all_marks(review, top=3))
     assert "投票成功" in body and people.staff.name not in body

@@ -2,11 +2,12 @@
 
 import pytest
 
-from duban.assessment.models import Ballot, BallotCode, PendingBallot
+from duban.assessment.models import Ballot, BallotCode, PendingBallot, ReviewSession
 from duban.assessment.services import Refused
 from duban.assessment.services.codes import batch_void, codes_generate
-from duban.assessment.services.sessions import session_close, session_reopen
+from duban.assessment.services.sessions import session_close, session_reopen, session_save
 from duban.assessment.services.voting import (
+    ERR_CHANGED,
     ERR_FORMAT,
     ERR_NOT_STARTED,
     ERR_UNKNOWN,
@@ -15,6 +16,7 @@ from duban.assessment.services.voting import (
     ballot_cast,
     code_find,
     receipt_check,
+    session_shape,
 )
 
 from .conftest import all_marks
@@ -128,3 +130,35 @@ def test_close_moves_pending_ballots_and_counts_them(review, people):
     assert first["counts"]["1"] == 5  # ballots 1..5 rated the first subject 好
     assert sum(first["counts"].values()) == 6
     assert BallotCode.objects.filter(used=False, voided=False).count() == 0
+
+
+def test_a_ballot_checked_before_the_session_changed_is_refused_and_the_code_kept(review, codes, people):
+    """The voter's page passes the code and shape it read; if the session's version moved on
+    before the write lock, the cast is refused and nothing is spent."""
+    found = code_find(codes[0])
+    shape = session_shape(found.session)
+    session_save(acting_user=people.office, session=ReviewSession.objects.get(pk=review.session.pk))
+    with pytest.raises(Refused) as exc:
+        ballot_cast(code_text=codes[0], raw_marks=all_marks(review), found=found, shape=shape)
+    assert exc.value.messages == [ERR_CHANGED]
+    assert not BallotCode.objects.filter(used=True).exists()
+    assert PendingBallot.objects.count() == 0
+    cast = ballot_cast(code_text=codes[0], raw_marks=all_marks(review))
+    assert cast.receipt
+
+
+def test_the_shape_of_an_open_session_is_read_once_per_version(review, people, django_assert_num_queries):
+    session = ReviewSession.objects.get(pk=review.session.pk)
+    first = session_shape(session)
+    with django_assert_num_queries(0):
+        assert session_shape(session) is first
+    assert [s[0] for s in first.subjects] == [s.pk for s in review.subjects]
+    session_close(acting_user=people.office, session=session)
+    closed = ReviewSession.objects.get(pk=session.pk)
+    again = session_shape(session_reopen(acting_user=people.office, session=closed, reason="补录"))
+    assert again is not first and again == first
+
+
+def test_the_shape_of_a_draft_is_never_kept(draft_review, people):
+    session = ReviewSession.objects.get(pk=draft_review.session.pk)
+    assert session_shape(session) is not session_shape(session)

@@ -21,6 +21,7 @@ from duban.assessment.models import (
 from duban.assessment.rules import Shape, ballot_errors, tally
 from duban.assessment.sealing import unseal
 from duban.assessment.services import PermissionDenied, Refused
+from duban.assessment.services.voting import shapes_forget
 from duban.org.access import access_for
 
 ERR_NOT_DRAFT = "测评已开始，被测评人、评价等次、测评维度和测评人类别不能再修改。"
@@ -146,6 +147,7 @@ def session_open(*, acting_user, session: ReviewSession) -> ReviewSession:
     session.state = SessionState.OPEN
     session.version += 1
     session.save(update_fields=["state", "version"])
+    shapes_forget()
     log(session, SessionLogKind.OPENED, acting_user)
     return session
 
@@ -255,5 +257,6 @@ def session_reopen(*, acting_user, session: ReviewSession, reason: str) -> Revie
     session.closed_at = None
     session.version += 1
     session.save(update_fields=["result", "state", "closed_at", "version"])
+    shapes_forget()
     log(session, SessionLogKind.REOPENED, acting_user, reason)
     return session

@@ -260,7 +260,7 @@ def ballot(request, code):
     found, refusal = _find(request, code)
     if refusal:
         return refusal
-    shape = Shape.of(found.session)
+    shape = svc.session_shape(found.session)
     if request.method == "GET":
         return _render(request, "vote/ballot.html", _ballot_context(found, shape, {}, code))
 
@@ -271,16 +271,18 @@ def ballot(request, code):
         context = _ballot_context(found, shape, {}, code)
         context["errors"] = [str(exc)]
         return _render(request, "vote/ballot.html", context, status=400)
-    errors = ballot_errors(shape, marks)
-    if "edit" in request.POST or errors:
-        context = _ballot_context(found, shape, marks, code)
-        context["errors"] = errors
-        return _render(request, "vote/ballot.html", context, status=400 if errors else 200)
-    if request.POST.get("confirm") != "1":
+    editing = "edit" in request.POST
+    if editing or request.POST.get("confirm") != "1":
+        errors = ballot_errors(shape, marks)
+        if editing or errors:
+            context = _ballot_context(found, shape, marks, code)
+            context["errors"] = errors
+            return _render(request, "vote/ballot.html", context, status=400 if errors else 200)
         return _render(request, "vote/confirm.html", _confirm_context(found, shape, marks, code))
 
+    # A confirmed ballot: the service checks it (a ballot it refuses comes back with the errors).
     try:
-        cast = svc.ballot_cast(code_text=code, raw_marks=marks)
+        cast = svc.ballot_cast(code_text=code, raw_marks=marks, found=found, shape=shape)
     except Refused as exc:
         if exc.messages and exc.messages[0] in CODE_REFUSALS:
             return _refused(request, exc.messages[0])
