@@ -17,15 +17,31 @@ def message_send(
     *, recipients, title: str, body: str = "", url: str = "", kind: str = MessageKind.SYSTEM
 ) -> list[Message]:
     """Put a message in each recipient's inbox (once per person) and e-mail those with an address."""
-    unique = {person.pk: person for person in recipients if person is not None and person.is_active}
-    messages = []
-    for person in unique.values():
-        message = Message.objects.create(recipient=person, kind=kind, title=title[:200], body=body, url=url)
-        Delivery.objects.create(message=message, channel=Channel.INBOX, address=person.username)
-        messages.append(message)
+    return messages_send([{"recipients": recipients, "title": title, "body": body, "url": url, "kind": kind}])[0]
+
+
+def messages_send(batch: list[dict]) -> list[list[Message]]:
+    """message_send for many messages at once (the reminder sweep sends tens of thousands):
+    `batch` holds message_send's keyword arguments; returns the messages of each, in two
+    inserts in all."""
+    rows, sizes = [], []
+    for spec in batch:
+        recipients = spec["recipients"]
+        people = list({p.pk: p for p in recipients if p is not None and p.is_active}.values())
+        title, body, url = spec["title"][:200], spec.get("body", ""), spec.get("url", "")
+        kind = spec.get("kind", MessageKind.SYSTEM)
+        rows += [(Message(recipient=p, kind=kind, title=title, body=body, url=url), p) for p in people]
+        sizes.append(len(people))
+    messages = Message.objects.bulk_create([m for m, _ in rows])
+    Delivery.objects.bulk_create([Delivery(message=m, channel=Channel.INBOX, address=p.username) for m, p in rows])
+    for message, person in rows:
         if person.email:
             transaction.on_commit(lambda m=message, a=person.email: _email(m.pk, a))
-    return messages
+    result, start = [], 0
+    for size in sizes:
+        result.append(messages[start : start + size])
+        start += size
+    return result
 
 
 def _email(message_id: int, address: str) -> None:

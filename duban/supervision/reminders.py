@@ -18,17 +18,19 @@ import datetime
 import logging
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import NamedTuple
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from duban.lib.dates import cn_date
 from duban.notify.models import MessageKind
-from duban.notify.services import message_send
+from duban.notify.services import messages_send
 from duban.supervision.models import (
     Item,
+    ItemLog,
     ItemState,
     LogKind,
     PlanStatus,
@@ -39,9 +41,8 @@ from duban.supervision.models import (
     Status,
 )
 from duban.supervision.models.reports import UNFINISHED
-from duban.supervision.recipients import people_for
+from duban.supervision.recipients import Directory, people_for
 from duban.supervision.schedule import slot_for
-from duban.supervision.services.items import log
 from duban.supervision.services.ladder import rung_label
 from duban.supervision.services.reports import report_slots_open
 from duban.supervision.state import states_refresh
@@ -49,6 +50,8 @@ from duban.supervision.state import states_refresh
 logger = logging.getLogger(__name__)
 
 CHUNK = 1000  # items evaluated per batch of prefetch queries
+CLAIM_BATCH = 200  # claims committed together (the write lock is held for one batch)
+SWEEP_LOCK = 0x64756261  # PostgreSQL advisory lock key of the claim batches ("duba")
 MAX_LISTED_REPORTS = 5  # missing reports named in one message
 
 
@@ -66,6 +69,10 @@ class SweepResult:
     skipped: int = 0  # already claimed today (by an earlier run or another worker)
     failed: int = 0  # rolled back by an error; retried on the next run
 
+    def merge(self, other: "SweepResult") -> None:
+        for name in ("reminders", "messages", "silent", "skipped", "failed"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
     def summary(self) -> str:
         return _(
             "%(day)s：检查 %(items)d 个未办结事项，新开填报期 %(slots)d 个，状态变化 %(states)d 个；"
@@ -82,6 +89,14 @@ class SweepResult:
             "skipped": self.skipped,
             "failed": self.failed,
         }
+
+
+class Missing(NamedTuple):
+    """A report past its due date and not yet submitted (read as a tuple: there are many)."""
+
+    period_start: datetime.date
+    period_end: datetime.date
+    due_date: datetime.date
 
 
 @dataclass(frozen=True)
@@ -137,10 +152,11 @@ def _sweep_chunk(ids: list[int], rungs: dict, today: datetime.date, result: Swee
     items = Item.objects.filter(pk__in=ids).select_related("plan", "responsible_person", "patron_leader")
     states = {s.item_id: s for s in ItemState.objects.filter(item_id__in=ids)}
     missing = defaultdict(list)
-    for report in ProgressReport.objects.filter(item_id__in=ids, status__in=UNFINISHED, due_date__lt=today).order_by(
-        "due_date"
+    unfinished = ProgressReport.objects.filter(item_id__in=ids, status__in=UNFINISHED, due_date__lt=today)
+    for item_id, *dates in unfinished.order_by("due_date").values_list(
+        "item_id", "period_start", "period_end", "due_date"
     ):
-        missing[report.item_id].append(report)
+        missing[item_id].append(Missing(*dates))
     rung_ids = [r.pk for plan_rungs in rungs.values() for r in plan_rungs]
     past = defaultdict(list)  # (item, rung) -> [(on_date, due_date)] of earlier days
     claimed_today = set()
@@ -152,6 +168,9 @@ def _sweep_chunk(ids: list[int], rungs: dict, today: datetime.date, result: Swee
         elif on_date < today:
             past[item_id, rung_id].append((on_date, due_date))
 
+    items = list(items)
+    directory = Directory(item.lead_unit_id for item in items)
+    due = []  # (item, state, firing, people) to claim; people are read before any claim
     for item in items:
         state = states.get(item.pk)
         if state is None or not rungs.get(item.plan_id):
@@ -169,11 +188,78 @@ def _sweep_chunk(ids: list[int], rungs: dict, today: datetime.date, result: Swee
                     result.skipped += 1
                     continue
                 try:
-                    _claim(item, state, firing, send=firing is sender, today=today, result=result)
+                    people = people_for(item, firing.rung.recipients, directory) if firing is sender else None
+                except Exception:
+                    logger.exception("recipients of item %s, rung %s failed", item.pk, firing.rung.pk)
+                    result.failed += 1
+                    continue
+                due.append((item, state, firing, people))
+    for start in range(0, len(due), CLAIM_BATCH):
+        batch = due[start : start + CLAIM_BATCH]
+        try:
+            done = _claim_batch(batch, today)
+        except Exception:
+            # Rolled back whole: claim one by one below, so only the failing ones fail.
+            logger.warning("reminder batch failed; claiming one by one", exc_info=True)
+        else:
+            result.merge(done)
+            continue
+        # One transaction for the batch, one savepoint per claim: a failing claim rolls
+        # back alone (with its messages).
+        with transaction.atomic():
+            for item, state, firing, people in batch:
+                try:
+                    _claim(item, state, firing, people=people, today=today, result=result)
                 except Exception:
                     # The claim rolled back with its messages: the next run tries again.
                     logger.exception("reminder for item %s, rung %s failed", item.pk, firing.rung.pk)
                     result.failed += 1
+
+
+def _claim_batch(batch: list, today: datetime.date) -> SweepResult:
+    """Claim a batch of firings in one transaction, with a few bulk inserts: the claims
+    taken by now (another worker) are read under the sweep's lock and skipped, the rest
+    inserted, their messages sent and their timeline rows written. Raises (having written
+    nothing) if anything fails."""
+    done = SweepResult(today=today)
+    with transaction.atomic():
+        _sweep_lock()
+        taken = set(
+            ReminderSent.objects.filter(
+                item_id__in={item.pk for item, *_ in batch},
+                rung_id__in={firing.rung.pk for _, _, firing, _ in batch},
+                on_date=today,
+            ).values_list("item_id", "rung_id")
+        )
+        claims, logs, outgoing = [], [], []
+        for item, state, firing, people in batch:
+            if (item.pk, firing.rung.pk) in taken:
+                done.skipped += 1
+                continue
+            claims.append(
+                ReminderSent(
+                    item=item, rung=firing.rung, on_date=today, due_date=firing.due_date, recipients=len(people or [])
+                )
+            )
+            message = _outgoing(item, state, firing, people, logs) if people is not None else None
+            if message:
+                outgoing.append(message)
+            else:
+                done.silent += 1
+        ReminderSent.objects.bulk_create(claims)
+        sent = messages_send(outgoing)
+        ItemLog.objects.bulk_create(logs)
+    done.reminders += len(sent)
+    done.messages += sum(len(messages) for messages in sent)
+    return done
+
+
+def _sweep_lock() -> None:
+    """Serialize the claim batches of concurrent sweeps. SQLite: the IMMEDIATE transaction
+    holds the write lock already; PostgreSQL: a transaction-level advisory lock."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [SWEEP_LOCK])
 
 
 def _firing(rung, item, state, reports, past, today) -> Firing | None:
@@ -217,43 +303,61 @@ def _tightest(trigger: str, firings: list[Firing]) -> Firing:
     return max(firings, key=lambda f: (f.rung.days, -f.rung.order, -f.rung.pk))
 
 
-def _claim(item, state, firing: Firing, *, send: bool, today, result: SweepResult) -> None:
+def _claim(item, state, firing: Firing, *, people: list | None, today, result: SweepResult) -> None:
+    """Claim one firing and, when `people` is not None (the rung that speaks), send to them."""
     rung = firing.rung
-    # Read outside the write transaction, so the claim holds its lock briefly.
-    people = people_for(item, rung.recipients) if send else []
-    with transaction.atomic():
-        try:
-            with transaction.atomic():
-                ReminderSent.objects.create(
-                    item=item, rung=rung, on_date=today, due_date=firing.due_date, recipients=len(people)
-                )
-        except IntegrityError:
-            result.skipped += 1  # another worker claimed it a moment ago
-            return
-        if not send:
-            result.silent += 1
-            return
-        label = rung_label(rung)
-        if not people:
-            text = _("自动提醒（%(rung)s）未找到提醒对象，请核对责任人和角色授权。") % {"rung": label}
-            log(item, LogKind.REMINDER, text=text, rung=rung.pk, trigger=rung.trigger, recipients=[])
-            result.silent += 1
-            return
-        title, body = _texts(item, state, firing)
-        sent = message_send(
-            recipients=people, kind=MessageKind.REMINDER, title=title, body=body, url=item.get_absolute_url()
-        )
-        names = "、".join(p.name for p in people)
-        log(
-            item,
-            LogKind.REMINDER,
-            text=_("自动提醒（%(rung)s）已发送给：%(names)s") % {"rung": label, "names": names},
-            rung=rung.pk,
-            trigger=rung.trigger,
-            recipients=[p.pk for p in people],
-        )
+    send = people is not None
+    people = people or []
+    claimed = False
+    try:
+        # One savepoint for the claim and what it sends: both stay, or neither.
+        with transaction.atomic():
+            ReminderSent.objects.create(
+                item=item, rung=rung, on_date=today, due_date=firing.due_date, recipients=len(people)
+            )
+            claimed = True
+            logs = []
+            message = _outgoing(item, state, firing, people, logs) if send else None
+            sent = messages_send([message])[0] if message else None
+            ItemLog.objects.bulk_create(logs)
+    except IntegrityError:
+        if claimed:
+            raise
+        result.skipped += 1  # another worker claimed it a moment ago
+        return
+    if not sent:
+        result.silent += 1
+        return
     result.reminders += 1
     result.messages += len(sent)
+
+
+def _outgoing(item, state, firing: Firing, people: list, logs: list) -> dict | None:
+    """The message telling `people` of the firing, as messages_send takes it (None when
+    nobody can be told); its timeline row is appended to `logs`."""
+    rung = firing.rung
+    label = rung_label(rung)
+    if not people:
+        text = _("自动提醒（%(rung)s）未找到提醒对象，请核对责任人和角色授权。") % {"rung": label}
+        logs.append(_log(item, text, rung, []))
+        return None
+    title, body = _texts(item, state, firing)
+    names = "、".join(p.name for p in people)
+    text = _("自动提醒（%(rung)s）已发送给：%(names)s") % {"rung": label, "names": names}
+    logs.append(_log(item, text, rung, [p.pk for p in people]))
+    return {
+        "recipients": people,
+        "kind": MessageKind.REMINDER,
+        "title": title,
+        "body": body,
+        "url": item.get_absolute_url(),
+    }
+
+
+def _log(item, text: str, rung, recipients: list) -> ItemLog:
+    """The item's timeline row of a reminder (as services.items.log writes it)."""
+    data = {"rung": rung.pk, "trigger": rung.trigger, "recipients": recipients}
+    return ItemLog(item=item, kind=LogKind.REMINDER, actor=None, text=text, report=None, data=data)
 
 
 def _texts(item, state, firing: Firing) -> tuple[str, str]:

@@ -363,3 +363,27 @@ def test_page_query_count_is_flat(rect, people, client_for):
 def _disclosed(profile):
     profile.disclosed = True
     return profile
+
+
+def test_the_page_lists_findings_a_page_at_a_time_and_counts_all(rect, people, client_for):
+    from duban.rectification.selectors.disclosure import PAGE_SIZE
+
+    disclosure_save(acting_user=people.office, profile=_disclosed(rect.profile))
+    for i in range(PAGE_SIZE):
+        finding_save(
+            acting_user=people.office,
+            finding=Finding(plan=rect.plan, category=f"类{i}", description="述", public_summary=f"摘要{i}"),
+        )
+    Finding.objects.filter(plan=rect.plan, category="类3").update(public_summary="钱联络所在支部已整改")
+    client = client_for(people.staff)
+    url = reverse("rectification:disclosure_page", args=[rect.plan.pk])
+    first = client.get(url).context["d"]
+    total = Finding.objects.filter(plan=rect.plan, disclosed=True).count()
+    assert first.findings_total == total > PAGE_SIZE and len(first.findings) == PAGE_SIZE
+    second = client.get(url, {"page": 2})
+    assert [f.number for f in second.context["d"].findings] == list(range(PAGE_SIZE + 1, total + 1))
+    assert "第 2 / 2 页" in second.content.decode()
+    named = next(f for d in (first, second.context["d"]) for f in d.findings if f.category == "类3")
+    assert named.summary == ""  # still withheld on whichever page it falls
+    # The API reads every finding at once.
+    assert len(disclosure_for(plan_pk=rect.plan.pk).findings) == total

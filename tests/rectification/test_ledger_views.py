@@ -425,3 +425,24 @@ def test_item_page_of_a_measure_links_to_the_measure_and_hides_complete(rect, pe
     page = page.decode()
     assert reverse("rectification:measure_detail", args=[rect.deadline.pk]) in page
     assert reverse("supervision:item_complete", args=[rect.deadline.pk]) not in page
+
+
+def test_ledger_pages_findings_and_counts_cover_every_page(rect, people, org, client_for):
+    from duban.rectification.selectors.ledger import PAGE_SIZE
+
+    _add_findings(rect.plan, people.office, org.academic, PAGE_SIZE + 3, 300)
+    client = client_for(people.office)
+    url = reverse("rectification:ledger", args=[rect.plan.pk])
+    first = client.get(url, {"type": MeasureType.ONGOING})
+    ledger = first.context["ledger"]
+    total = ledger.finding_count
+    assert len(ledger.findings) == PAGE_SIZE < total
+    page = first.content.decode()
+    assert "第 1 / 2 页" in page and "下一页" in page
+    assert "page=2" in page and "type=ongoing" in page  # the filter stays in the paging links
+    second = client.get(url, {"type": MeasureType.ONGOING, "page": 2}).context["ledger"]
+    assert len(second.findings) == total - PAGE_SIZE
+    assert second.measure_count == ledger.measure_count
+    listed = [f.pk for f in ledger.findings] + [f.pk for f in second.findings]
+    assert len(set(listed)) == total
+    assert sum(len(f.rows) for f in ledger.findings + second.findings) == ledger.measure_count

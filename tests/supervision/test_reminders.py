@@ -253,11 +253,11 @@ def test_the_sweep_does_not_query_per_item(work, people):
 def test_a_failure_while_sending_rolls_back_the_claim(work, people, monkeypatch):
     ladder(work.plan, (T.BEHIND, 0, [R.PATRON], 0))
 
-    def broken(**kwargs):
+    def broken(batch):
         Message.objects.create(recipient=people.leader, title="half-written")
         raise RuntimeError("mail server on fire")
 
-    monkeypatch.setattr(reminders, "message_send", broken)
+    monkeypatch.setattr(reminders, "messages_send", broken)
     result = run(work.today)
     assert (result.reminders, result.failed) == (0, 4)
     assert not ReminderSent.objects.exists()
@@ -338,11 +338,11 @@ def test_two_workers_at_once_send_each_reminder_once(work, people, monkeypatch, 
     local = threading.local()
     real_people_for = reminders.people_for
 
-    def people_for(item, recipients):
+    def people_for(item, recipients, *directory):
         if not getattr(local, "waited", False):
             local.waited = True
             barrier.wait()
-        return real_people_for(item, recipients)
+        return real_people_for(item, recipients, *directory)
 
     monkeypatch.setattr(reminders, "people_for", people_for)
     results, errors = [], []

@@ -10,8 +10,9 @@ remarks, and findings the office withheld (disclosed=False).
 
 from dataclasses import dataclass, field
 
+from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.db.models.functions import TruncMonth
+from django.db.models.functions import Left, Length, Right, TruncMonth
 
 from duban.org.models import Person
 from duban.rectification.models import ClosureState, Finding, Measure, RectificationPlan, Source
@@ -30,6 +31,7 @@ FLAGS = (
     "feedback_anonymous",
 )
 SOURCES = dict(Source.choices)
+PAGE_SIZE = 20  # findings a page
 
 
 @dataclass(frozen=True)
@@ -60,8 +62,9 @@ class Disclosure:
     findings_closed: int
     measures_total: int
     measures_closed: int
-    findings: list[PublicFinding] = field(default_factory=list)
+    findings: list[PublicFinding] = field(default_factory=list)  # of the page
     monthly: list[dict] = field(default_factory=list)
+    page: object = None  # django.core.paginator.Page of the findings
 
     @property
     def percent(self) -> int:
@@ -89,6 +92,31 @@ def person_names() -> list[str]:
     """Every person's name (two characters or more), longest first."""
     names = {n.strip() for n in Person.objects.values_list("name", flat=True) if n and len(n.strip()) >= 2}
     return sorted(names, key=len, reverse=True)
+
+
+# Characters str.strip() removes: a stored name may carry them at either end.
+_BLANKS = [c for c in map(chr, range(0x3100)) if c.isspace()]
+
+
+def names_mentioned(texts: list[str]) -> list[str]:
+    """The person names (as person_names reads them) found in any of `texts`, longest
+    first. The database is asked only for the texts' substrings of the lengths names have
+    (and for names with blanks at an end, stripped below): a page reads a handful of
+    names, not everyone."""
+    texts = [t for t in texts if t]
+    if not texts:
+        return []
+    lengths = set(
+        Person.objects.annotate(n=Length("name")).filter(n__gte=2).order_by().values_list("n", flat=True).distinct()
+    )
+    pieces = {t[i : i + n] for t in texts for n in lengths for i in range(len(t) - n + 1)}
+    candidates = (
+        Person.objects.annotate(first=Left("name", 1), last=Right("name", 1))
+        .filter(Q(name__in=pieces) | Q(first__in=_BLANKS) | Q(last__in=_BLANKS))
+        .values_list("name", flat=True)
+    )
+    names = {n.strip() for n in candidates if n and len(n.strip()) >= 2}
+    return sorted((n for n in names if any(n in t for t in texts)), key=len, reverse=True)
 
 
 def names_in(text: str, names: list[str]) -> list[str]:
@@ -145,9 +173,12 @@ def _profile(**lookup) -> dict | None:
     )
 
 
-def disclosure_for(*, plan_pk: int | None = None, token: str | None = None) -> Disclosure | None:
+def disclosure_for(
+    *, plan_pk: int | None = None, token: str | None = None, paged: bool = False, page=None
+) -> Disclosure | None:
     """The disclosure of one plan (by id, or by its public token), or None if there is
-    no such rectification plan. Whether the caller may see it is the view's business."""
+    no such rectification plan. Whether the caller may see it is the view's business.
+    `paged`: only page `page` of the findings (PAGE_SIZE a page), for the web pages."""
     if token is not None:
         row = _profile(public_token=token) if token else None
     else:
@@ -165,12 +196,16 @@ def disclosure_for(*, plan_pk: int | None = None, token: str | None = None) -> D
             measures_closed=Count("measures", filter=Q(measures__closure=ClosureState.CLOSED)),
         )
     )
+    numbered = list(enumerate(findings_rows, start=1))
+    # The page's findings only: the counts below cover all of them.
+    page = Paginator(numbered, PAGE_SIZE if paged else max(1, len(numbered))).get_page(page)
+    shown = [f for _, f in page.object_list] if flags["show_findings"] else []
     units: dict[int, list[str]] = {}
-    if flags["show_units"] and flags["show_findings"]:
-        through = Finding.units.through.objects.filter(finding_id__in=[f["pk"] for f in findings_rows])
+    if flags["show_units"] and shown:
+        through = Finding.units.through.objects.filter(finding_id__in=[f["pk"] for f in shown])
         for link in through.order_by("unit__order", "unit_id").values("finding_id", "unit__name"):
             units.setdefault(link["finding_id"], []).append(link["unit__name"])
-    names = person_names() if any(f["public_summary"] for f in findings_rows) else []
+    names = names_mentioned([f["public_summary"] for f in shown])
     findings = [
         PublicFinding(
             pk=f["pk"],
@@ -183,7 +218,7 @@ def disclosure_for(*, plan_pk: int | None = None, token: str | None = None) -> D
             measures_closed=f["measures_closed"],
             units=tuple(units.get(f["pk"], ())),
         )
-        for number, f in enumerate(findings_rows, start=1)
+        for number, f in page.object_list
     ]
     monthly = []
     if flags["show_monthly"]:
@@ -205,12 +240,13 @@ def disclosure_for(*, plan_pk: int | None = None, token: str | None = None) -> D
         source=SOURCES.get(row["source"], ""),
         reference=row["reference"],
         flags=flags,
-        findings_total=len(findings),
-        findings_closed=sum(1 for f in findings if f.is_closed),
-        measures_total=sum(f.measures_total for f in findings),
-        measures_closed=sum(f.measures_closed for f in findings),
+        findings_total=len(findings_rows),
+        findings_closed=sum(1 for f in findings_rows if f["closed_on"] is not None),
+        measures_total=sum(f["measures_total"] for f in findings_rows),
+        measures_closed=sum(f["measures_closed"] for f in findings_rows),
         findings=findings if flags["show_findings"] else [],
         monthly=monthly,
+        page=page if flags["show_findings"] else None,
     )
 
 

@@ -3,6 +3,7 @@
 
 from dataclasses import dataclass, field
 
+from django.core.paginator import Paginator
 from django.db.models import Count, OuterRef, Q, Subquery, Sum
 
 from duban.org.access import Access
@@ -84,12 +85,17 @@ class LedgerFilters:
         return self.on_measures or bool(self.category or self.q)
 
 
+PAGE_SIZE = 20  # findings a page (with their measures: some 60 rows)
+
+
 @dataclass
 class Ledger:
-    findings: list = field(default_factory=list)
+    findings: list = field(default_factory=list)  # of the page
     categories: list = field(default_factory=list)
+    finding_count: int = 0  # over every page
     measure_count: int = 0
     closed_count: int = 0
+    page: object = None  # django.core.paginator.Page
 
 
 def approved_closures():
@@ -112,51 +118,58 @@ def ledger_measures(access: Access, queryset):
     )
 
 
-def ledger_for(access: Access, plan, filters: LedgerFilters) -> Ledger:
-    """The plan's findings (visible to the person), each with `.rows` = its visible
-    measures matching the filters, and `.total` / `.closed` over all its measures."""
+def ledger_for(access: Access, plan, filters: LedgerFilters, page=None) -> Ledger:
+    """One page of the plan's findings (visible to the person, matching the filters),
+    each with `.rows` = its visible measures matching the filters, and `.total` /
+    `.closed` over all its measures; the counts cover every page. A constant number of
+    queries, and only the page's rows are read."""
     # Restrict by id so the visibility joins do not multiply the annotated sums.
     visible = rules.findings_visible(access, Finding.objects.filter(plan=plan)).values("pk")
-    findings = (
-        Finding.objects.filter(pk__in=visible)
-        .select_related("origin_round", "origin_feedback")
-        .prefetch_related("units")
-        .annotate(
-            total=Count("measures", distinct=True),
-            closed=Count("measures", filter=Q(measures__closure=ClosureState.CLOSED), distinct=True),
-            relapses=Sum("measures__relapse_count"),
-        )
-        .order_by("ordinal")
-    )
-    categories = sorted(set(Finding.objects.filter(pk__in=visible).values_list("category", flat=True)))
+    categories = sorted(Finding.objects.filter(pk__in=visible).order_by().values_list("category", flat=True).distinct())
+    findings = Finding.objects.filter(pk__in=visible)
     if filters.category:
         findings = findings.filter(category=filters.category)
-    measures = ledger_measures(access, Measure.objects.filter(finding__plan=plan))
+    measures = rules.measures_visible(access, Measure.objects.filter(finding__plan=plan))
     if filters.unit:
         unit_ids = access.tree.subtree_ids(int(filters.unit))
-        measures = measures.filter(Q(item__lead_unit_id__in=unit_ids) | Q(item__co_units__in=unit_ids)).distinct()
+        measures = measures.filter(Q(item__lead_unit_id__in=unit_ids) | Q(item__co_units__in=unit_ids))
     if filters.closure:
         measures = measures.filter(closure=filters.closure)
     if filters.type:
         measures = measures.filter(type=filters.type)
     if filters.overdue:
         measures = measures.filter(item__state__status=Status.OVERDUE)
+    if filters.on_measures:
+        findings = findings.filter(pk__in=measures.values("finding_id"))
+    if filters.q:
+        # A finding matches on its own text (then all its measures show) or through the
+        # titles of its measures (then only those show).
+        q = filters.q
+        text = Q(description__icontains=q) | Q(reference__icontains=q) | Q(category__icontains=q)
+        titled = Q(item__title__icontains=q)
+        findings = findings.filter(text | Q(pk__in=measures.filter(titled).values("finding_id")))
+        measures = measures.filter(titled | Q(finding__in=findings.filter(text).values("pk")))
+    measures = Measure.objects.filter(pk__in=measures.values("pk"), finding__in=findings.values("pk"))
+    totals = measures.aggregate(n=Count("pk"), closed=Count("pk", filter=Q(closure=ClosureState.CLOSED)))
+    listed = (
+        findings.select_related("origin_round", "origin_feedback")
+        .prefetch_related("units")
+        .annotate(
+            total=Count("measures", distinct=True),
+            closed=Count("measures", filter=Q(measures__closure=ClosureState.CLOSED), distinct=True),
+            relapses=Sum("measures__relapse_count"),
+        )
+        .order_by("ordinal", "pk")
+    )
+    result = Ledger(categories=categories, measure_count=totals["n"], closed_count=totals["closed"])
+    result.page = Paginator(listed, PAGE_SIZE).get_page(page)
+    result.finding_count = result.page.paginator.count
+    result.findings = list(result.page.object_list)
     by_finding: dict[int, list] = {}
-    for measure in measures:
-        by_finding.setdefault(measure.finding_id, []).append(measure)
-    q = filters.q.lower()
-    result = Ledger(categories=categories)
-    for finding in findings:
+    if result.findings:
+        rows = ledger_measures(access, measures.filter(finding_id__in=[f.pk for f in result.findings]))
+        for measure in rows:
+            by_finding.setdefault(measure.finding_id, []).append(measure)
+    for finding in result.findings:
         finding.rows = by_finding.get(finding.pk, [])
-        if filters.on_measures and not finding.rows:
-            continue
-        if q:
-            hit = q in finding.description.lower() or q in finding.reference.lower() or q in finding.category.lower()
-            if not hit:
-                finding.rows = [m for m in finding.rows if q in m.item.title.lower()]
-                if not finding.rows:
-                    continue
-        result.findings.append(finding)
-        result.measure_count += len(finding.rows)
-        result.closed_count += sum(1 for m in finding.rows if m.closure == ClosureState.CLOSED)
     return result

@@ -60,7 +60,7 @@ def render_disclosure_page(request, data, form, *, status=200):
 @require("can_browse_org")
 def disclosure_page(request, pk):
     access = _require_disclosure(request)
-    data = disclosure_for(plan_pk=pk)
+    data = disclosure_for(plan_pk=pk, paged=True, page=request.GET.get("page"))
     # An undisclosed plan does not exist for staff; the office may preview it.
     if data is None or not (data.flags["disclosed"] or rules.can_manage(access)):
         raise Http404
@@ -71,7 +71,7 @@ def disclosure_page(request, pk):
 @never_cache
 def public_page(request, token):
     """The anonymous page: no login, only when the office switched it on."""
-    data = disclosure_for(token=token)
+    data = disclosure_for(token=token, paged=True, page=request.GET.get("page"))
     if data is None or not (data.flags["disclosed"] and data.flags["public_page"]):
         raise Http404
     response = render(request, "rectification/disclosure/public.html", {"d": data})

@@ -38,7 +38,7 @@ def feedback_send(request, pk):
     access = access_for(request.user)
     if not rules.can_send_feedback(access):
         raise PermissionDenied
-    data = disclosure_for(plan_pk=pk)
+    data = disclosure_for(plan_pk=pk, paged=True)
     if data is None or not data.flags["disclosed"]:
         raise Http404
     form = feedback_form_for(access, data, bound=request.POST)

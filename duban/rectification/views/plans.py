@@ -67,11 +67,12 @@ def ledger(request, pk):
     plan = rect_plan_for(request, pk)
     access = ledger_access(request)
     filters = LedgerFilters.from_query(request.GET)
-    result = ledger_for(access, plan, filters)
+    result = ledger_for(access, plan, filters, page=request.GET.get("page"))
     context = {
         "plan": plan,
         "profile": getattr(plan, "rectification", None),
         "ledger": result,
+        "page_obj": result.page,
         "filters": filters,
         "unit_options": _unit_options(access),
         "closure_states": ClosureState.choices,
