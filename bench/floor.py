@@ -81,8 +81,8 @@ def _ledger(raw: Raw, city, page: int) -> str:
         plan,
     )
     units = raw.rows(
-        'SELECT DISTINCT u.id, u.name, u."order" FROM supervision_item i JOIN org_unit u ON u.id = i.lead_unit_id'
-        ' WHERE i.plan_id = %s ORDER BY u."order", u.id',
+        "SELECT u.id, u.name FROM org_unit u WHERE EXISTS (SELECT 1 FROM supervision_item i"
+        ' WHERE i.plan_id = %s AND i.lead_unit_id = u.id) ORDER BY u."order", u.id',
         plan,
     )
     last = max(1, (total + 49) // 50)
@@ -93,7 +93,8 @@ def _ledger(raw: Raw, city, page: int) -> str:
         " LEFT JOIN org_person pl ON pl.id = i.patron_leader_id"
         " LEFT JOIN org_person rp ON rp.id = i.responsible_person_id"
         " LEFT JOIN supervision_itemstate s ON s.item_id = i.id"
-        " WHERE i.plan_id = %s ORDER BY i.ordinal, i.id LIMIT 50 OFFSET %s",
+        " WHERE i.id IN (SELECT id FROM supervision_item WHERE plan_id = %s ORDER BY ordinal, id LIMIT 50 OFFSET %s)"
+        " ORDER BY i.ordinal, i.id",
         plan,
         offset,
     )
@@ -152,19 +153,36 @@ def item_detail(raw: Raw, city) -> str:
 
 
 def battle_map(raw: Raw, city) -> str:
-    """The Gantt rows and their nodes as JSON."""
+    """The first page of the Gantt as JSON: the counts, 30 projects with their measures, and
+    those rows' nodes (the page pages by projects, battlemap.PER_PAGE)."""
+    plan = city.plan
+    total = raw.one("SELECT COUNT(*) FROM supervision_item WHERE plan_id = %s", plan)[0]
+    projects = raw.one("SELECT COUNT(*) FROM supervision_item WHERE plan_id = %s AND parent_id IS NULL", plan)[0]
+    page = (
+        "WITH pr AS (SELECT id FROM supervision_item WHERE plan_id = %s AND parent_id IS NULL"
+        " ORDER BY ordinal, id LIMIT 30) "
+    )
     rows = raw.rows(
-        "SELECT i.id, i.parent_id, i.ordinal, i.title, u.name, i.start_date, i.due_date, i.completed_on, s.status,"
-        " s.colour, s.progress FROM supervision_item i JOIN org_unit u ON u.id = i.lead_unit_id"
-        " LEFT JOIN supervision_itemstate s ON s.item_id = i.id WHERE i.plan_id = %s ORDER BY i.ordinal, i.id",
-        city.plan,
+        page + "SELECT i.id, i.parent_id, i.ordinal, p.ordinal, i.title, u.name, i.start_date, i.due_date,"
+        " i.original_due_date, i.completed_on, s.status, s.colour, s.reason, s.progress, s.expected"
+        " FROM supervision_item i JOIN org_unit u ON u.id = i.lead_unit_id"
+        " LEFT JOIN supervision_item p ON p.id = i.parent_id LEFT JOIN supervision_itemstate s ON s.item_id = i.id"
+        " WHERE i.plan_id = %s AND (i.id IN (SELECT id FROM pr) OR i.parent_id IN (SELECT id FROM pr))"
+        " ORDER BY COALESCE(p.ordinal, i.ordinal), COALESCE(i.parent_id, i.id), i.parent_id IS NOT NULL,"
+        " i.ordinal, i.id",
+        plan,
+        plan,
     )
     nodes = raw.rows(
-        "SELECT n.item_id, n.title, n.due_date, n.done_on FROM supervision_timenode n"
-        " JOIN supervision_item i ON i.id = n.item_id WHERE i.plan_id = %s",
-        city.plan,
+        page + "SELECT n.item_id, n.title, n.due_date, n.done_on FROM supervision_timenode n"
+        " JOIN supervision_item i ON i.id = n.item_id"
+        " WHERE i.plan_id = %s AND (i.id IN (SELECT id FROM pr) OR i.parent_id IN (SELECT id FROM pr))",
+        plan,
+        plan,
     )
-    return json.dumps({"rows": rows, "nodes": nodes}, default=str, ensure_ascii=False)
+    return json.dumps(
+        {"total": total, "projects": projects, "rows": rows, "nodes": nodes}, default=str, ensure_ascii=False
+    )
 
 
 def weekly(raw: Raw, city) -> str:
@@ -194,26 +212,47 @@ def league(raw: Raw, city) -> str:
 
 
 def rect_ledger(raw: Raw, city) -> str:
-    """Findings with their measures' closure states."""
-    rows = raw.rows(
-        "SELECT f.ordinal, f.category, f.description, i.title, u.name, m.closure, m.closed_on"
-        " FROM rectification_finding f JOIN rectification_measure m ON m.finding_id = f.id"
-        " JOIN supervision_item i ON i.id = m.item_id JOIN org_unit u ON u.id = i.lead_unit_id"
-        " WHERE f.plan_id = %s ORDER BY f.ordinal, i.ordinal LIMIT 200",
-        city.rect_plan,
+    """The first page (20 findings) of the rectification ledger: the counts over all the
+    plan's findings, and each finding of the page with its measures' closure states."""
+    plan = city.rect_plan
+    counts = raw.one(
+        "SELECT COUNT(DISTINCT f.id), COUNT(m.item_id), SUM(CASE WHEN m.closure = 'closed' THEN 1 ELSE 0 END)"
+        " FROM rectification_finding f LEFT JOIN rectification_measure m ON m.finding_id = f.id WHERE f.plan_id = %s",
+        plan,
     )
-    return _page(_table(rows))
+    findings = raw.rows(
+        "SELECT f.id, f.ordinal, f.reference, f.category, f.severity, f.description,"
+        " (SELECT COUNT(*) FROM rectification_measure m WHERE m.finding_id = f.id),"
+        " (SELECT COUNT(*) FROM rectification_measure m WHERE m.finding_id = f.id AND m.closure = 'closed')"
+        " FROM rectification_finding f WHERE f.plan_id = %s ORDER BY f.ordinal LIMIT 20",
+        plan,
+    )
+    marks = ", ".join(["%s"] * len(findings)) or "NULL"
+    ids = [row[0] for row in findings]
+    rows = raw.rows(
+        "SELECT m.finding_id, i.title, m.type, u.name, p.name, i.due_date, s.status, m.closure, m.closed_on,"
+        " m.relapse_count FROM rectification_measure m JOIN supervision_item i ON i.id = m.item_id"
+        " JOIN org_unit u ON u.id = i.lead_unit_id LEFT JOIN org_person p ON p.id = i.responsible_person_id"
+        f" LEFT JOIN supervision_itemstate s ON s.item_id = i.id WHERE m.finding_id IN ({marks})"
+        " ORDER BY i.ordinal, m.item_id",
+        *ids,
+    )
+    return _page(f"<p>{counts}</p>", _table(findings), _table(rows))
 
 
 def disclosure(raw: Raw, city) -> str:
-    """What staff see: counts, and each finding's summary and state."""
+    """What staff see: the counts over all disclosed findings, and the first page (20) of
+    findings with their summary, state and measures closed."""
     counts = raw.one(
         "SELECT COUNT(*), SUM(CASE WHEN m.closure = 'closed' THEN 1 ELSE 0 END) FROM rectification_measure m"
-        " JOIN rectification_finding f ON f.id = m.finding_id WHERE f.plan_id = %s",
+        " JOIN rectification_finding f ON f.id = m.finding_id WHERE f.plan_id = %s AND f.disclosed",
         city.rect_plan,
     )
     rows = raw.rows(
-        "SELECT ordinal, public_summary, closed_on FROM rectification_finding WHERE plan_id = %s ORDER BY ordinal",
+        "SELECT f.ordinal, f.category, f.public_summary, f.closed_on,"
+        " (SELECT COUNT(*) FROM rectification_measure m WHERE m.finding_id = f.id),"
+        " (SELECT COUNT(*) FROM rectification_measure m WHERE m.finding_id = f.id AND m.closure = 'closed')"
+        " FROM rectification_finding f WHERE f.plan_id = %s AND f.disclosed ORDER BY f.ordinal LIMIT 20",
         city.rect_plan,
     )
     return _page(f"<p>{counts}</p>", _table(rows))

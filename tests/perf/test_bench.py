@@ -6,6 +6,8 @@ import pytest
 from bench.generate import build, load_city
 from bench.pages import measure, pages
 from bench.tiers import Tier
+from duban.leave.defaults import install_defaults
+from duban.leave.models import AbsenceType, ChainRule, ChainStep
 from duban.rectification.models import Finding, Measure
 from duban.supervision.models import Item, ItemState, ProgressReport
 from duban.supervision.state import states_refresh
@@ -15,6 +17,7 @@ TINY = Tier("T", units=9, people=40, items=24, findings=3, meetings=3, voters=6,
 
 @pytest.fixture
 def city(db):
+    install_defaults(AbsenceType, ChainRule, ChainStep)  # a flushed test database lost the migration's rows
     city = build(TINY)
     states_refresh(Item.objects.all(), city.today)
     return city

@@ -293,6 +293,25 @@ def test_battle_map_filters_and_scope(scene, org, people, client_for):
     assert "高层次人才引进" not in [r["title"] for r in head["rows"]]
 
 
+def test_battle_map_pages_by_projects(org, people, client_for):
+    plan = bulk_plan(people, org, 200)  # project 1 holds 67 measures; 133 projects in all
+    url = reverse("supervision:battle_map_data", args=[plan.pk])
+    office = client_for(people.office)
+    first = office.get(url).json()
+    assert (first["total"], first["projects"], first["page"], first["pages"]) == (200, 133, 1, 5)
+    assert len(first["rows"]) == 30 + 67 and len(first["nodes"]) == len(first["rows"])
+    assert [(r["number"], r["depth"]) for r in first["rows"][:3]] == [("1", 0), ("1.2", 1), ("1.5", 1)]
+    assert [r["number"] for r in first["rows"][68:70]] == ["3", "4"]
+    beyond = office.get(url, {"page": 99}).json()
+    assert beyond["page"] == 5 and len(beyond["rows"]) == 133 - 4 * 30
+    seen = [r["id"] for page in range(1, 6) for r in office.get(url, {"page": page}).json()["rows"]]
+    assert sorted(seen) == sorted(Item.objects.filter(plan=plan).values_list("pk", flat=True))
+    unit = Item.objects.get(plan=plan, ordinal=1).lead_unit_id
+    html = office.get(reverse("supervision:battle_map", args=[plan.pk]), {"lead_unit": unit}).content.decode()
+    assert "共 67 项，本页为第 1–30 个一级事项及其子事项" in html and "第 1 / 3 页" in html
+    assert f"?lead_unit={unit}&amp;page=2" in html  # the filter stays in the paging links
+
+
 def test_battle_map_page_loads_its_scripts(scene, people, client_for):
     response = client_for(people.office).get(reverse("supervision:battle_map", args=[scene.plan.pk]) + "?status=behind")
     html = response.content.decode()

@@ -200,6 +200,60 @@ def test_a_unit_head_sees_only_their_items(scene, people, client_for):
     assert "高层次人才引进" not in all_text(Document(io.BytesIO(docx.content)))
 
 
+# --- The page: the same figures, the lists paged ------------------------------------------
+
+
+def page_for(work, start=WEEK, **kwargs):
+    return summaries.weekly_page(work.plan, Item.objects.filter(plan=work.plan), start, TODAY, **kwargs)
+
+
+@pytest.mark.parametrize("start", [WEEK, day(11, 2), day(10, 19)])
+def test_page_counts_match_the_full_summary(scene, start):
+    full, page = summary_for(scene, start=start), page_for(scene, start=start)
+    assert page.total == full.total == 4
+    assert page.status_counts == full.status_counts
+    assert page.filing_counts == full.filing_counts
+    assert page.title == full.title and page.indicators == full.indicators
+    assert [(r.item, r.number, r.report, r.filing) for r in page.rows] == [
+        (r.item, r.number, r.report, r.filing) for r in full.rows
+    ]
+    assert page.lagging_units == len(full.lagging)
+    assert [(u.name, [r.item for r in u.rows]) for u in page.lagging] == [
+        (u.name, [r.item for r in u.rows]) for u in full.lagging
+    ]
+
+
+def test_page_lists_a_page_at_a_time_in_ledger_order(scene):
+    t = scene.teaching
+    measure = Item.objects.create(
+        plan=scene.plan,
+        parent=t,
+        ordinal=1,
+        title="分项措施",
+        lead_unit=t.lead_unit,
+        start_date=t.start_date,
+        due_date=t.due_date,
+    )
+    numbers = [r.number for r in summary_for(scene).rows]
+    assert numbers == ["1", "1.1", "2", "3", "4"]
+    first, last = page_for(scene, per_page=2), page_for(scene, per_page=2, page="3")
+    assert [r.number for r in first.rows] == ["1", "1.1"] and first.rows[1].item == measure
+    assert [r.number for r in last.rows] == ["4"] and last.page.paginator.num_pages == 3
+    assert page_for(scene, per_page=2, page="x").page.number == 1
+    lagging = page_for(scene, per_page=1, lagging_page="2")
+    assert lagging.lagging_page.paginator.count == sum(len(u.rows) for u in summary_for(scene).lagging)
+    assert len(lagging.lagging) == 1 and len(lagging.lagging[0].rows) == 1
+
+
+def test_page_pager_keeps_the_week(scene, people, client_for, monkeypatch):
+    monkeypatch.setattr(summaries, "PER_PAGE", 2)
+    url = reverse("supervision:weekly_summary", args=[scene.plan.pk])
+    text = client_for(people.office).get(url, {"week": "2026-10-28"}).content.decode()
+    assert "week=2026-10-28&amp;page=2" in text and "第 1 / 2 页" in text
+    text = client_for(people.office).get(url, {"week": "2026-10-28", "page": "2"}).content.decode()
+    assert "第 2 / 2 页" in text and "高层次人才引进" in text
+
+
 # --- Pages and permissions -----------------------------------------------------------------
 
 

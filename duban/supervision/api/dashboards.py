@@ -167,6 +167,10 @@ class BattleMapOut(Schema):
     today: datetime.date
     min: datetime.date = Field(description="时间轴起点")
     max: datetime.date = Field(description="时间轴终点")
+    total: int = Field(description="符合条件的事项数（各页合计）")
+    projects: int = Field(description="符合条件的一级事项数（按它分页）")
+    page: int
+    pages: int
     rows: list[BattleRowOut]
     nodes: list[BattleNodeOut]
     legend: list[StatusLegend]
@@ -175,6 +179,7 @@ class BattleMapOut(Schema):
 class BattleMapFilter(Schema):
     lead_unit_id: int | None = Field(None, description="牵头单位")
     status: Status | None = Field(None, description="缓存的状态")
+    page: int = Field(1, ge=1, description="页码：每页 30 个一级事项及其子事项，超出末页时为末页")
 
 
 class IndicatorSeriesOut(Schema):
@@ -279,11 +284,13 @@ def league_all(request, filters: Query[LeagueAllFilter]):
 
 @router.get("/plans/{int:plan_id}/battle-map", response={200: BattleMapOut, **ONE_ERRORS}, summary="挂图作战")
 def battle_map(request, plan_id: int, filters: Query[BattleMapFilter]):
-    """甘特图数据（与网页的 battle-map.json 相同）：可见事项按台账顺序（子事项在上级事项之后），
+    """甘特图数据（与网页的 battle-map.json 相同，分页）：可见事项按台账顺序（子事项在上级事项之后），
     时间节点（late 为逾期未完成或晚于时限完成），延期事项的原定时限，今天和时间轴范围。"""
     plan, items = _plan_items(request, plan_id)
     status = filters.status or ""
-    return battlemap.battle_map(plan, items, timezone.localdate(), lead_unit=filters.lead_unit_id, status=status)
+    return battlemap.battle_map(
+        plan, items, timezone.localdate(), lead_unit=filters.lead_unit_id, status=status, page=filters.page
+    )
 
 
 @router.get(

@@ -76,6 +76,9 @@ class Item(models.Model):
         indexes = [
             # supervision.selectors.items_for_plan: a plan's items in ledger order.
             models.Index(fields=["plan", "ordinal"], name="item_plan_ordinal"),
+            # supervision.selectors.battlemap: a plan's projects (parent null) in order, a page at a time,
+            # and the measures of those projects.
+            models.Index(fields=["plan", "parent", "ordinal"], name="item_plan_parent"),
             # Unit pages and the league table: items a unit leads.
             models.Index(fields=["lead_unit", "plan"], name="item_lead_unit"),
             # The reminder sweep: open items by due date.

@@ -4,7 +4,7 @@ need attention, and reports waiting. All from ItemState and aggregated queries."
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Case, Count, F, IntegerField, OuterRef, Subquery, Sum, Value, When
+from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Subquery, Sum, Value, When
 from django.utils.text import Truncator
 
 from duban.supervision.models import Item, ItemState, Plan, PlanStatus, ProgressReport, ReportStatus
@@ -90,9 +90,11 @@ def sort_units(units: list[UnitRow], sort: str) -> tuple[list[UnitRow], str]:
 def attention_items(items, limit: int = 50) -> list[ItemState]:
     """Overdue items (most days overdue first), then behind ones (least time left first).
     Each carries `overdue_days` (None unless overdue)."""
+    # Driven by the itemstate_status index (the few overdue and behind states, each checked
+    # against the visible items) rather than by a pass over every item of the plan.
     states = list(
-        _visible_states(items)
-        .filter(status__in=ATTENTION)
+        ItemState.objects.filter(status__in=ATTENTION)
+        .filter(Exists(items.filter(pk=OuterRef("item_id"))))
         .select_related("item", "item__lead_unit", "item__parent")
         .annotate(rank=Case(When(status=Status.OVERDUE, then=Value(0)), default=Value(1), output_field=IntegerField()))
         .order_by("rank", F("days_left").asc(nulls_last=True), "item__ordinal", "item_id")[:limit]

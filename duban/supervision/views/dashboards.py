@@ -8,6 +8,7 @@ items_visible, so a unit head sees only the rows of their units.
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -177,7 +178,9 @@ class BattleMapFilterForm(StyledFormMixin, forms.Form):
 
     def __init__(self, *args, items, **kwargs):
         super().__init__(*args, **kwargs)
-        units = Unit.objects.filter(pk__in=items.values("lead_unit_id")).order_by("order", "id")
+        # One index probe per unit (item_lead_unit) rather than reading every item of the plan.
+        led = Exists(items.filter(lead_unit_id=OuterRef("pk")))
+        units = Unit.objects.filter(led).order_by("order", "id")
         self.fields["lead_unit"].choices = [("", _("全部单位"))] + [(u.pk, u.name) for u in units]
         labels = dict(Status.choices)
         self.fields["status"].choices = [("", _("全部状态"))] + [(s.value, labels[s]) for s in SEVERITY]
@@ -190,16 +193,23 @@ class BattleMapFilterForm(StyledFormMixin, forms.Form):
 
 
 def _battle_map(request, pk):
-    plan, items = _plan_items(request, pk)
+    """One page of the chart (battlemap.PER_PAGE rows; ?page= in the URL with the filters)."""
+    plan = plan_for(request, pk)
+    every_item = Item.objects.filter(plan=plan)
+    items = items_visible(access_for(request.user), every_item)
     form = BattleMapFilterForm(request.GET or None, items=items)
-    data = battlemap.battle_map(plan, items, timezone.localdate(), **form.filters())
+    page = request.GET.get("page", 1)
+    everything = items is every_item  # items_visible returns the queryset itself to those who see all
+    data = battlemap.battle_map(plan, items, timezone.localdate(), page=page, everything=everything, **form.filters())
     return plan, form, data
 
 
 @login_required
 def battle_map(request, pk):
     plan, form, data = _battle_map(request, pk)
-    return _page(request, "battle_map.html", plan=plan, tab="battle_map", filter_form=form, data=data)
+    page_obj = battlemap.pages(data["projects"], data["page"])
+    context = {"filter_form": form, "data": data, "page_obj": page_obj}
+    return _page(request, "battle_map.html", plan=plan, tab="battle_map", **context)
 
 
 @login_required

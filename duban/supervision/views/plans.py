@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from duban.lib.listing import paginate, sort_queryset
 from duban.org.access import access_for, require
+from duban.org.models import Unit
 from duban.supervision import access as rules
 from duban.supervision.forms import PhaseForm, PlanForm
 from duban.supervision.models import Item, Plan, PlanKind, PlanPhase, PlanStatus, Status
@@ -84,10 +85,19 @@ def plan_detail(request, pk):
         listed = listed.filter(lead_unit_id=int(unit))
     if q:
         listed = listed.filter(Q(title__icontains=q) | Q(description__icontains=q))
-    listed = listed.select_related("state", "lead_unit", "patron_leader", "responsible_person", "parent")
     listed, sort = sort_queryset(listed, request.GET.get("sort", ""), ITEM_SORTS, "ordinal")
-    page = paginate(request, listed, per_page=50)
-    units = items.values_list("lead_unit_id", "lead_unit__name").distinct().order_by("lead_unit__order", "lead_unit_id")
+    # Page over the ids alone (the default order reads the item_plan_ordinal index only), then
+    # read the page's 50 rows with their relations: deep pages skip ids, not joined rows.
+    page = paginate(request, listed.values_list("pk", flat=True), per_page=50)
+    page.object_list = listed.filter(pk__in=page.object_list).select_related(
+        "state", "lead_unit", "patron_leader", "responsible_person", "parent"
+    )
+    # One probe of item_lead_unit per unit rather than a pass over every item of the plan.
+    units = (
+        Unit.objects.filter(Exists(items.filter(lead_unit_id=OuterRef("pk"))))
+        .order_by("order", "id")
+        .values_list("id", "name")
+    )
     context = {
         "plan": plan,
         "page_obj": page,

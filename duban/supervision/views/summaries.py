@@ -46,8 +46,13 @@ def _download(request, content: bytes, content_type: str, filename: str, fallbac
 
 @login_required
 def weekly_summary(request, pk):
-    summary = _summary(request, pk)
-    today = summary.today
+    plan = plan_for(request, pk)
+    items = items_visible(access_for(request.user), Item.objects.filter(plan=plan))
+    today = timezone.localdate()
+    start = summaries.week_from_param(request.GET.get("week", ""), today)
+    summary = summaries.weekly_page(
+        plan, items, start, today, page=request.GET.get("page"), lagging_page=request.GET.get("lagging_page")
+    )
     latest = summaries.last_completed_week(today)
     context = {
         "plan": summary.plan,
