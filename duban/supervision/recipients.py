@@ -21,7 +21,13 @@ class Directory:
         for grant in grants:
             person = people.setdefault(grant.person_id, grant.person)
             self.by_unit.setdefault((grant.unit_id, grant.role), []).append(person)
-        self.office = list(Person.objects.filter(is_active=True, grants__role=Role.OFFICE).distinct())
+        self._office: list[Person] | None = None
+
+    @property
+    def office(self) -> list[Person]:
+        if self._office is None:
+            self._office = list(Person.objects.filter(is_active=True, grants__role=Role.OFFICE).distinct())
+        return self._office
 
     def in_unit(self, unit_id, roles) -> list[Person]:
         found = {p.pk: p for role in roles for p in self.by_unit.get((unit_id, role), ())}
@@ -37,21 +43,10 @@ def people_for(item, recipients, directory: Directory | None = None) -> list[Per
     if Recipient.PATRON in wanted and item.patron_leader_id:
         found[item.patron_leader_id] = item.patron_leader
     roles = [role for recipient, role in UNIT_ROLES.items() if recipient in wanted]
-    if roles:
-        if directory is not None:
-            unit_people = directory.in_unit(item.lead_unit_id, roles)
-        else:
-            unit_people = Person.objects.filter(
-                is_active=True, grants__role__in=roles, grants__unit_id=item.lead_unit_id
-            ).distinct()
-        for person in unit_people:
-            found.setdefault(person.pk, person)
-    if Recipient.OFFICE in wanted:
-        office = (
-            directory.office
-            if directory is not None
-            else Person.objects.filter(is_active=True, grants__role=Role.OFFICE).distinct()
-        )
-        for person in office:
-            found.setdefault(person.pk, person)
+    if roles or Recipient.OFFICE in wanted:
+        directory = directory or Directory([item.lead_unit_id])
+    for person in directory.in_unit(item.lead_unit_id, roles) if roles else ():
+        found.setdefault(person.pk, person)
+    for person in directory.office if Recipient.OFFICE in wanted else ():
+        found.setdefault(person.pk, person)
     return [p for p in found.values() if p.is_active]

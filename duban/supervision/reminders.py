@@ -43,6 +43,7 @@ from duban.supervision.models import (
 from duban.supervision.models.reports import UNFINISHED
 from duban.supervision.recipients import Directory, people_for
 from duban.supervision.schedule import slot_for
+from duban.supervision.services.items import log_entry
 from duban.supervision.services.ladder import rung_label
 from duban.supervision.services.reports import report_slots_open
 from duban.supervision.state import states_refresh
@@ -355,9 +356,8 @@ def _outgoing(item, state, firing: Firing, people: list, logs: list) -> dict | N
 
 
 def _log(item, text: str, rung, recipients: list) -> ItemLog:
-    """The item's timeline row of a reminder (as services.items.log writes it)."""
-    data = {"rung": rung.pk, "trigger": rung.trigger, "recipients": recipients}
-    return ItemLog(item=item, kind=LogKind.REMINDER, actor=None, text=text, report=None, data=data)
+    """The item's timeline row of a reminder."""
+    return log_entry(item, LogKind.REMINDER, text=text, rung=rung.pk, trigger=rung.trigger, recipients=recipients)
 
 
 def _texts(item, state, firing: Firing) -> tuple[str, str]:

@@ -12,7 +12,6 @@ from django.db.models import Count, OuterRef, Subquery
 from django.utils import timezone
 
 from duban.supervision.models import Item, ItemState, ProgressReport, ReportStatus, TimeNode
-from duban.supervision.models.reports import UNFINISHED
 from duban.supervision.status import Facts, Node, Verdict, evaluate
 
 STATE_FIELDS = [
@@ -121,9 +120,8 @@ def _missing_counts(items, today) -> dict[int, int]:
     for item in items:
         by_grace[item.plan.report_grace_days].append(item.pk)
     for grace, ids in by_grace.items():
-        cutoff = today - datetime.timedelta(days=grace)
         rows = (
-            ProgressReport.objects.filter(item_id__in=ids, status__in=UNFINISHED, due_date__lt=cutoff)
+            ProgressReport.objects.filter(ProgressReport.missing_filter(today, grace), item_id__in=ids)
             .values("item_id")
             .annotate(n=Count("id"))
         )

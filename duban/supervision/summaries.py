@@ -27,7 +27,6 @@ from duban.supervision.models import (
     ReportStatus,
     Status,
 )
-from duban.supervision.models.reports import UNFINISHED
 from duban.supervision.status import SEVERITY
 
 WEEK = datetime.timedelta(days=7)
@@ -75,13 +74,18 @@ def week_range_text(start: datetime.date, end: datetime.date) -> str:
 # --- Ledger numbers -----------------------------------------------------------------
 
 
+def ledger_number(ordinal: int, parent_ordinal: int | None) -> str:
+    """An item's number in the ledger: "2", or "2.3" for the third measure of item 2."""
+    return f"{parent_ordinal}.{ordinal}" if parent_ordinal is not None else str(ordinal)
+
+
 def ledger_numbers(plan: Plan) -> dict[int, str]:
-    """Each item's number in the ledger: "2", or "2.3" for the third measure of item 2 (one query)."""
+    """Every item's ledger number (one query)."""
     rows = {pk: (parent, ordinal) for pk, parent, ordinal in plan.items.values_list("pk", "parent_id", "ordinal")}
-    numbers: dict[int, str] = {}
-    for pk, (parent, ordinal) in rows.items():
-        numbers[pk] = f"{rows[parent][1]}.{ordinal}" if parent in rows else str(ordinal)
-    return numbers
+    return {
+        pk: ledger_number(ordinal, rows[parent][1] if parent in rows else None)
+        for pk, (parent, ordinal) in rows.items()
+    }
 
 
 def number_key(number: str) -> tuple[int, ...]:
@@ -304,11 +308,6 @@ def _week_reports_of(start: datetime.date, end: datetime.date):
     return covering.filter(~Exists(later))
 
 
-def _missing_now(today: datetime.date, grace: int) -> Q:
-    """ProgressReport.is_missing as a filter."""
-    return Q(status__in=UNFINISHED, due_date__lt=today - datetime.timedelta(days=grace))
-
-
 def _ledger_ordered(items):
     """Items in ledger-number order ("2" < "2.1" < "2.3" < "3"), with the number's parts."""
     return items.annotate(
@@ -325,7 +324,7 @@ def _week_rows(items, start, end, today, grace) -> list[WeekRow]:
     for item in listed:
         if not hasattr(item, "state"):
             item.state = ItemState(item=item)  # not evaluated yet: 未开始, until the next refresh
-        number = f"{item.parent_ordinal}.{item.ordinal}" if item.parent_ordinal is not None else str(item.ordinal)
+        number = ledger_number(item.ordinal, item.parent_ordinal)
         report = reports.get(item.pk)
         rows.append(WeekRow(item, number, report, _filing(report, today, grace)))
     return rows
@@ -388,7 +387,7 @@ def weekly_page(
         reports=Count("pk"),
         late=Count("pk", filter=filed & Q(submitted_at__date__gt=F("due_date"))),
         filed=Count("pk", filter=filed),
-        missing=Count("pk", filter=_missing_now(today, grace)),
+        missing=Count("pk", filter=ProgressReport.missing_filter(today, grace)),
     )
     by_filing = {
         "on_time": counted["filed"] - counted["late"],
@@ -398,7 +397,7 @@ def weekly_page(
         "none": total - counted["reports"],
     }
     # 3. Lagging: overdue or behind now, or this week's report missing; by unit, in ledger order.
-    missing = _week_reports_of(start, end).filter(_missing_now(today, grace), item=OuterRef("pk"))
+    missing = _week_reports_of(start, end).filter(ProgressReport.missing_filter(today, grace), item=OuterRef("pk"))
     lagging_items = mine.filter(Q(state__status__in=LAGGING) | Exists(missing))
     per_unit = dict(lagging_items.values_list("lead_unit_id").annotate(n=Count("pk")).order_by())
     lagging_paginator = Paginator(

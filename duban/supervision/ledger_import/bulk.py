@@ -29,7 +29,8 @@ from django.utils.encoding import smart_str
 
 from duban.supervision.ledger_import.plan import LedgerRow
 from duban.supervision.models import Item, ItemLog, LogKind, ProgressReport, TimeNode
-from duban.supervision.schedule import slots_between
+from duban.supervision.services.items import log_entry
+from duban.supervision.services.reports import slots_missing
 
 BATCH = 500
 NODES_LOG = "导入督办台账：新增 {count} 个时间节点"
@@ -103,19 +104,15 @@ class NewItems:
                 ordered = sorted(units, key=lambda unit: tuple(getattr(unit, name) for name in unit_order))
                 changes = {"co_units": {"type": "m2m", "operation": "add", "objects": [smart_str(u) for u in ordered]}}
                 entries.append(_entry(item, LogEntry.Action.UPDATE, changes))
-            timeline.append(ItemLog(item=item, kind=LogKind.CREATED, actor=self.acting_user, text="", data={}))
+            timeline.append(log_entry(item, LogKind.CREATED, self.acting_user))
             # 4. report_slots_open for an item with no reports yet.
-            last = min(self.today, item.completed_on) if item.completed_on else self.today
-            reports += [
-                ProgressReport(item=item, period_start=s.period_start, period_end=s.period_end, due_date=s.due_date)
-                for s in slots_between(item.cadence, item.cadence_day, item.start_date, item.start_date, last)
-            ]
+            reports += slots_missing(item, self.today)
             # 5. The nodes (a new item has none to remove), then their timeline entry.
             if row.nodes_added:
                 for order, (on, title) in enumerate(row.nodes_added, start=1):
                     nodes.append(TimeNode(item=item, title=title, due_date=on, order=order))
                 text = NODES_LOG.format(count=len(row.nodes_added))
-                timeline.append(ItemLog(item=item, kind=LogKind.UPDATED, actor=self.acting_user, text=text, data={}))
+                timeline.append(log_entry(item, LogKind.UPDATED, self.acting_user, text))
         through.objects.bulk_create(links, batch_size=BATCH)
         ProgressReport.objects.bulk_create(reports, batch_size=BATCH)
         TimeNode.objects.bulk_create(nodes, batch_size=BATCH)

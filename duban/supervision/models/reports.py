@@ -1,5 +1,7 @@
 """Periodic progress reports (进展填报) and deferral requests (延期申请)."""
 
+import datetime
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -69,6 +71,11 @@ class ProgressReport(models.Model):
 
     def is_missing(self, today, grace_days: int) -> bool:
         return self.status in UNFINISHED and (today - self.due_date).days > grace_days
+
+    @staticmethod
+    def missing_filter(today, grace_days: int) -> Q:
+        """is_missing as a filter of reports."""
+        return Q(status__in=UNFINISHED, due_date__lt=today - datetime.timedelta(days=grace_days))
 
     @property
     def is_late(self) -> bool:

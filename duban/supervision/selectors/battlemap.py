@@ -16,6 +16,7 @@ from django.urls import reverse
 from duban.supervision.models import Item, Plan, TimeNode
 from duban.supervision.selectors.palette import STATUS_LABELS, colour_hex, status_legend
 from duban.supervision.status import Colour, Status
+from duban.supervision.summaries import ledger_number
 
 MARGIN_DAYS = 7
 PER_PAGE = 30  # projects (top-level items) a page, each with its measures
@@ -109,7 +110,7 @@ def battle_map(
         out_rows.append(
             {
                 "id": row["id"],
-                "number": f"{row['parent__ordinal']}.{row['ordinal']}" if row["parent_id"] else str(row["ordinal"]),
+                "number": ledger_number(row["ordinal"], row["parent__ordinal"]),
                 "title": row["title"],
                 "depth": 1 if row["parent_id"] in listed else 0,
                 "unit": row["lead_unit__name"],

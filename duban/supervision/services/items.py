@@ -24,8 +24,15 @@ ERR_PARENT_PLAN = "上级事项必须属于同一计划。"
 ERR_MEASURE = "这是整改措施，须在整改台账中通过对账销号办结或因反弹重新打开。"
 
 
+def log_entry(item: Item, kind: str, actor=None, text: str = "", report=None, **data) -> ItemLog:
+    """A timeline row, not yet saved (for bulk writers: the reminder sweep, the ledger import)."""
+    return ItemLog(item=item, kind=kind, actor=actor, text=text, report=report, data=data)
+
+
 def log(item: Item, kind: str, actor=None, text: str = "", report=None, **data) -> ItemLog:
-    return ItemLog.objects.create(item=item, kind=kind, actor=actor, text=text, report=report, data=data)
+    entry = log_entry(item, kind, actor, text, report, **data)
+    entry.save()
+    return entry
 
 
 @transaction.atomic

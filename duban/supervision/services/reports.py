@@ -32,6 +32,17 @@ ERR_PERCENT = "完成进度应为 0 到 100 之间的整数。"
 ERR_PERCENT_DOWN = "完成进度不能低于上次采纳的 {last}%。如确有倒退，请在“存在问题”中说明并联系督查办。"
 
 
+def slots_missing(item: Item, today: datetime.date, existing=frozenset()) -> list[ProgressReport]:
+    """The unsaved report rows of the item's slots from its start to today (or its completion)
+    whose period start is not in `existing`."""
+    last = min(today, item.completed_on) if item.completed_on else today
+    return [
+        ProgressReport(item=item, period_start=slot.period_start, period_end=slot.period_end, due_date=slot.due_date)
+        for slot in slots_between(item.cadence, item.cadence_day, item.start_date, item.start_date, last)
+        if slot.period_start not in existing
+    ]
+
+
 def report_slots_open(*, item: Item, today: datetime.date | None = None) -> int:
     """Create the report rows of every slot from the item's start to today (idempotent).
 
@@ -39,14 +50,8 @@ def report_slots_open(*, item: Item, today: datetime.date | None = None) -> int:
     (item, period_start) constraint), they are inserted one by one and only ours are counted.
     Empty slots are system rows implied by the item's own logged creation, so they are not
     written to the record history (bulk insert): a report's history starts when it is filled."""
-    today = today or timezone.localdate()
-    last = min(today, item.completed_on) if item.completed_on else today
     existing = set(item.reports.values_list("period_start", flat=True))
-    missing = [
-        ProgressReport(item=item, period_start=slot.period_start, period_end=slot.period_end, due_date=slot.due_date)
-        for slot in slots_between(item.cadence, item.cadence_day, item.start_date, item.start_date, last)
-        if slot.period_start not in existing
-    ]
+    missing = slots_missing(item, today or timezone.localdate(), existing)
     if not missing:
         return 0
     try:
