@@ -351,8 +351,9 @@ def _items(rng, city: City, plan_id: int, n_items: int, first_year: int, office_
                 status = ReportStatus.OPEN  # never filed: a missing report
             filled = status != ReportStatus.OPEN
             late = rng.random() < 0.1
+            submitted_on = slot.due_date + datetime.timedelta(days=2 if late else 0)
             submitted_at = (
-                at(slot.due_date + datetime.timedelta(days=2 if late else 0), 16)
+                at(submitted_on, 16)
                 if status
                 in (
                     ReportStatus.SUBMITTED,
@@ -377,6 +378,7 @@ def _items(rng, city: City, plan_id: int, n_items: int, first_year: int, office_
                     at(slot.due_date, 15) if filled else None,
                     liaison if submitted_at else None,
                     submitted_at,
+                    submitted_on if submitted_at else None,
                     office_id if accepted else None,
                     at(slot.due_date + datetime.timedelta(days=3), 11) if accepted else None,
                     "",
@@ -451,6 +453,7 @@ REPORT_FIELDS = [
     "filled_at",
     "submitted_by",
     "submitted_at",
+    "submitted_on",
     "reviewed_by",
     "reviewed_at",
     "review_comment",

@@ -13,22 +13,40 @@ def sees_all_items(access: Access) -> bool:
     return access.has(*SEE_ALL) or access.scope(Role.LEADER) == ALL
 
 
-def items_visible(access: Access, queryset):
-    """Restrict an Item queryset to what the person may see."""
-    if not access.grants:
-        return queryset.none()
+def _units_seen(access: Access):
+    """ALL, or the units whose items the person sees through their roles."""
     if sees_all_items(access):
-        return queryset
+        return ALL
     units = set()
     for role in (Role.LEADER, Role.UNIT_HEAD, Role.LIAISON, Role.STAFF, Role.TASKFORCE):
         scope = access.scope(role)
         if scope == ALL:
-            return queryset
+            return ALL
         units |= scope
+    return units
+
+
+def items_visible(access: Access, queryset):
+    """Restrict an Item queryset to what the person may see."""
+    if not access.grants:
+        return queryset.none()
+    units = _units_seen(access)
+    if units == ALL:
+        return queryset
     person = access.person
     return queryset.filter(
         Q(lead_unit_id__in=units) | Q(co_units__in=units) | Q(patron_leader=person) | Q(responsible_person=person)
     ).distinct()
+
+
+def states_visible(access: Access, states):
+    """Restrict an ItemState queryset to the states of the items the person may see
+    (directly when they see every item: dashboards count a plan's states without its items)."""
+    from duban.supervision.models import Item
+
+    if access.grants and _units_seen(access) == ALL:
+        return states
+    return states.filter(item__in=items_visible(access, Item.objects.all()).values("pk"))
 
 
 def can_see_plans(access: Access) -> bool:

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Max
+from django.db.models import Exists, Max, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -109,6 +109,16 @@ class Firing:
     reports: tuple = ()  # REPORT_MISSING: the missing reports the message names
 
 
+def _states_stale(open_items, today: datetime.date):
+    """Open items, and completed ones with a report that fell due since their state was computed
+    (the league table counts reports due so far)."""
+    fell_due = ProgressReport.objects.filter(
+        item=OuterRef("pk"), due_date__gt=OuterRef("state__computed_on"), due_date__lte=today
+    )
+    completed = Item.objects.filter(plan__status=PlanStatus.ACTIVE, completed_on__isnull=False)
+    return open_items | completed.filter(Exists(fell_due))
+
+
 def sweep(today: datetime.date | None = None) -> SweepResult:
     """Run the ladder once for `today` (default: the local date). Idempotent."""
     today = today or timezone.localdate()
@@ -116,7 +126,7 @@ def sweep(today: datetime.date | None = None) -> SweepResult:
     open_items = Item.objects.filter(plan__status=PlanStatus.ACTIVE, completed_on__isnull=True)
     # 1. Report slots, 2. cached states.
     result.slots_opened = _open_slots(open_items, today)
-    result.states_changed = states_refresh(open_items, today)
+    result.states_changed = states_refresh(_states_stale(open_items, today), today)
     # 3. The ladder.
     rungs = defaultdict(list)
     for rung in ReminderRung.objects.filter(active=True, plan__status=PlanStatus.ACTIVE).order_by("order", "id"):

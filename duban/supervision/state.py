@@ -8,7 +8,7 @@ status.evaluate(), the single rule.
 import datetime
 from collections import defaultdict
 
-from django.db.models import Count, OuterRef, Subquery
+from django.db.models import BooleanField, Count, ExpressionWrapper, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from duban.supervision.models import Item, ItemState, ProgressReport, ReportStatus, TimeNode
@@ -24,6 +24,13 @@ STATE_FIELDS = [
     "computed_on",
     "last_report_on",
     "missing_reports",
+    "plan_id",
+    "lead_unit_id",
+    "fallen_due",
+    "on_time",
+    "reports_due",
+    "reports_punctual",
+    "reports_awaiting",
 ]
 
 
@@ -76,12 +83,17 @@ def states_refresh(items, today: datetime.date | None = None, chunk: int = 2000)
         batch = list(
             Item.objects.filter(pk__in=batch_ids)
             .select_related("plan")
-            .annotate(latest_percent=Subquery(latest_percent), latest_period=Subquery(latest_period))
+            .annotate(
+                latest_percent=Subquery(latest_percent),
+                latest_period=Subquery(latest_period),
+                fallen_due=ExpressionWrapper(Item.fallen_due_filter(today), output_field=BooleanField()),
+                on_time=ExpressionWrapper(Item.on_time_filter(), output_field=BooleanField()),
+            )
         )
         nodes = defaultdict(list)
         for node in TimeNode.objects.filter(item_id__in=batch_ids).order_by("due_date"):
             nodes[node.item_id].append(node)
-        missing = _missing_counts(batch, today)
+        tallies = _report_tallies(batch, today)
         existing = {s.item_id: s for s in ItemState.objects.filter(item_id__in=batch_ids)}
         to_create, to_update = [], []
         for item in batch:
@@ -95,7 +107,11 @@ def states_refresh(items, today: datetime.date | None = None, chunk: int = 2000)
                 "days_left": verdict.days_left,
                 "computed_on": today,
                 "last_report_on": item.latest_period,
-                "missing_reports": missing.get(item.pk, 0),
+                "plan_id": item.plan_id,
+                "lead_unit_id": item.lead_unit_id,
+                "fallen_due": bool(item.fallen_due),  # NULL (unknown) in SQL: not matched
+                "on_time": bool(item.on_time),
+                **tallies.get(item.pk, NO_REPORTS),
             }
             state = existing.get(item.pk)
             if state is None:
@@ -113,17 +129,26 @@ def states_refresh(items, today: datetime.date | None = None, chunk: int = 2000)
     return changed
 
 
-def _missing_counts(items, today) -> dict[int, int]:
-    """Reports past due plus the plan's grace that are still unfinished, per item."""
-    result: dict[int, int] = {}
+NO_REPORTS = {"missing_reports": 0, "reports_due": 0, "reports_punctual": 0, "reports_awaiting": 0}
+
+
+def _report_tallies(items, today) -> dict[int, dict[str, int]]:
+    """Per item: reports missing (past due plus the plan's grace and unfinished), due so far,
+    handed in on time, and awaiting review; one grouped query per grace period."""
+    result: dict[int, dict[str, int]] = {}
     by_grace = defaultdict(list)
     for item in items:
         by_grace[item.plan.report_grace_days].append(item.pk)
     for grace, ids in by_grace.items():
         rows = (
-            ProgressReport.objects.filter(ProgressReport.missing_filter(today, grace), item_id__in=ids)
+            ProgressReport.objects.filter(Q(due_date__lte=today) | Q(status=ReportStatus.SUBMITTED), item_id__in=ids)
             .values("item_id")
-            .annotate(n=Count("id"))
+            .annotate(
+                missing_reports=Count("id", filter=ProgressReport.missing_filter(today, grace)),
+                reports_due=Count("id", filter=Q(due_date__lte=today)),
+                reports_punctual=Count("id", filter=ProgressReport.punctual_filter() & Q(due_date__lte=today)),
+                reports_awaiting=Count("id", filter=Q(status=ReportStatus.SUBMITTED)),
+            )
         )
-        result.update({row["item_id"]: row["n"] for row in rows})
+        result.update({row.pop("item_id"): row for row in rows})
     return result

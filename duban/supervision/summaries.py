@@ -362,6 +362,7 @@ class WeeklyPage:
 def weekly_page(
     plan: Plan,
     items,
+    states,
     start: datetime.date,
     today: datetime.date | None = None,
     *,
@@ -369,7 +370,8 @@ def weekly_page(
     lagging_page: str | int | None = None,
     per_page: int | None = None,
 ) -> WeeklyPage:
-    """The weekly summary for the page: the same figures as weekly_summary, the lists paged."""
+    """The weekly summary for the page: the same figures as weekly_summary, the lists paged.
+    `items` are the plan's items the person may see, `states` their cached states."""
     today = today or timezone.localdate()
     per_page = per_page or PER_PAGE
     end = start + datetime.timedelta(days=6)
@@ -377,15 +379,16 @@ def weekly_page(
     mine = Item.objects.filter(pk__in=items.values("pk"))
     # 1. Counts by status (an item not evaluated yet counts as 未开始).
     by_status = dict.fromkeys(SEVERITY, 0)
-    for status, n in mine.values_list("state__status").annotate(n=Count("pk")).order_by():
-        by_status[status or Status.NOT_STARTED] += n
-    total = sum(by_status.values())
+    for status, n in states.values_list("status").annotate(n=Count("status")).order_by():
+        by_status[status] += n
+    total = mine.count()
+    by_status[Status.NOT_STARTED] += total - sum(by_status.values())
     # 2. Counts by filing, from the week's reports.
     week = _week_reports_of(start, end).filter(item__in=items.values("pk"))
     filed = Q(status__in=FILED)
     counted = week.aggregate(
         reports=Count("pk"),
-        late=Count("pk", filter=filed & Q(submitted_at__date__gt=F("due_date"))),
+        late=Count("pk", filter=filed & Q(submitted_on__gt=F("due_date"))),
         filed=Count("pk", filter=filed),
         missing=Count("pk", filter=ProgressReport.missing_filter(today, grace)),
     )

@@ -18,6 +18,7 @@ from duban.supervision.models import (
     Indicator,
     IndicatorReading,
     Item,
+    ItemState,
     Plan,
     ProgressReport,
     ReminderSent,
@@ -78,6 +79,7 @@ def scene(work, people):
         problems="经费紧张。",
         percent=30,
         submitted_at=at(10, 29),
+        submitted_on=day(10, 29),
     )
     week.filter(item=work.labs).update(status=ReportStatus.DRAFT, progress_text="草稿，尚未提交。")
     report = week.get(item=work.teaching)
@@ -114,7 +116,8 @@ def test_reads_by_persona(persona, scene, people, api_for):
 # --- What they say ----------------------------------------------------------------------
 def test_dashboard_is_the_selectors(scene, people, org, api_for):
     body = api_for(people.office).get(f"/api/plans/{scene.plan.pk}/dashboard").json()
-    board = dashboards.plan_dashboard(scene.plan, Item.objects.filter(plan=scene.plan))
+    plan_items = Item.objects.filter(plan=scene.plan)
+    board = dashboards.plan_dashboard(scene.plan, plan_items, ItemState.objects.filter(plan=scene.plan))
     assert body["total"] == board.total == 4
     assert body["statuses"] == [dict(s) for s in board.statuses]
     assert body["totals"] == board.totals
@@ -258,6 +261,7 @@ def bulk_plan(people, org, n: int) -> Plan:
             progress_text="进展",
             percent=40,
             submitted_at=at(10, 29),
+            submitted_on=day(10, 29),
         )
         for i, it in enumerate(items)
     )

@@ -42,3 +42,20 @@ def test_a_file_database_really_opens_in_wal_mode(tmp_path):
     assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert db.execute("PRAGMA synchronous").fetchone()[0] == 1  # NORMAL
     db.close()
+
+
+@pytest.mark.django_db
+def test_planner_statistics_are_kept(org):
+    """The nightly task refreshes SQLite's planner statistics (a new index has none until then)."""
+    from django.db import connection
+
+    from duban.system.tasks import statistics_refresh
+
+    result = statistics_refresh()
+    if connection.vendor != "sqlite":
+        assert result == "skipped"
+        return
+    assert result == "optimized"
+    with connection.cursor() as cursor:
+        tables = {row[0] for row in cursor.execute("SELECT tbl FROM sqlite_stat1").fetchall()}
+    assert "org_unit" in tables

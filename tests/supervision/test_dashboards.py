@@ -29,7 +29,7 @@ from duban.supervision.models import (
     TimeNode,
 )
 from duban.supervision.selectors.indicators import indicator_series
-from duban.supervision.selectors.league import league_rows, league_total
+from duban.supervision.selectors.league import league_rows, league_rows_current, league_total
 from duban.supervision.selectors.palette import COLOUR_HEX
 from duban.supervision.services.plans import plan_save
 from duban.supervision.state import states_refresh
@@ -86,15 +86,22 @@ def scene(work, people, org):
     late = reports.get(period_start=day(10, 19))  # due 10月23日
     pending = reports.get(period_start=day(10, 12))  # due 10月16日, submitted, not yet reviewed
     ProgressReport.objects.filter(pk=late.pk).update(
-        status=ReportStatus.ACCEPTED, percent=20, progress_text="完成调研。", submitted_at=at(10, 25)
+        status=ReportStatus.ACCEPTED,
+        percent=20,
+        progress_text="完成调研。",
+        submitted_at=at(10, 25),
+        submitted_on=day(10, 25),
     )
     ProgressReport.objects.filter(pk=on_time.pk).update(
         status=ReportStatus.ACCEPTED,
         percent=30,
         progress_text="完成方案初稿，召开两次论证会，征求各学院意见。",
         submitted_at=at(10, 29),
+        submitted_on=day(10, 29),
     )
-    ProgressReport.objects.filter(pk=pending.pk).update(status=ReportStatus.SUBMITTED, submitted_at=at(10, 20))
+    ProgressReport.objects.filter(pk=pending.pk).update(
+        status=ReportStatus.SUBMITTED, submitted_at=at(10, 20), submitted_on=day(10, 20)
+    )
     IndicatorReading.objects.create(indicator=work.indicator, report=None, period_end=day(10, 10), value=1)
     IndicatorReading.objects.create(indicator=work.indicator, report=on_time, period_end=day(11, 1), value=3)
     IndicatorReading.objects.create(indicator=work.indicator, report=pending, period_end=day(10, 18), value=99)
@@ -223,6 +230,14 @@ def test_league_formulas(scene):
     assert total.items == 5 and total.on_time_rate == pytest.approx(1 / 3)
 
 
+def test_league_from_states_is_the_live_league(scene):
+    """The pages read league_rows_current (one row per item's state); the assessment reads
+    league_rows (every report, any day). Today they agree on every count."""
+    live = league_rows(Item.objects.filter(plan=scene.plan), TODAY)
+    assert league_rows_current(ItemState.objects.filter(plan=scene.plan)) == live
+    assert sum(r.reports_punctual for r in live) == 1 and sum(r.deferrals_requested for r in live) == 2
+
+
 def test_league_rate_with_nothing_due_is_none(work):
     rows = league_rows(Item.objects.filter(plan=work.plan), TODAY)
     assert all(r.on_time_rate is None for r in rows)
@@ -243,6 +258,7 @@ def test_league_all_filters_stay_in_the_url(scene, people, client_for):
     Item.objects.create(
         plan=other, ordinal=1, title="旧事项", lead_unit=scene.talent.lead_unit, start_date=day(1, 1, 2025)
     )
+    states_refresh(Item.objects.filter(plan=other), TODAY)
     client = client_for(people.office)
     url = reverse("supervision:league_all")
     assert sum(r.items for r in client.get(url).context["rows"]) == 6
@@ -399,6 +415,7 @@ def bulk_plan(people, org, n: int) -> Plan:
             progress_text="进展",
             percent=40,
             submitted_at=at(10, 29),
+            submitted_on=day(10, 29),
         )
         for i, it in enumerate(items)
     )

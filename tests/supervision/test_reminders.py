@@ -376,3 +376,21 @@ def test_two_workers_at_once_send_each_reminder_once(work, people, monkeypatch, 
     per_person_title = list(Message.objects.values_list("recipient_id", "title"))
     assert len(per_person_title) == len(set(per_person_title))
     assert ItemLog.objects.filter(kind=LogKind.REMINDER).count() == 12
+
+
+def test_sweep_refreshes_completed_items_whose_reports_fell_due(work, people):
+    """A completed item leaves the ladder, but a report of its last week that falls due later
+    still counts for the league table: the sweep refreshes that item's state, and only that."""
+    from duban.supervision.models import ItemState
+
+    with time_machine.travel(datetime.datetime(2026, 11, 2, 9, 0, tzinfo=datetime.UTC), tick=False):
+        item_complete(acting_user=people.office, item=work.labs, on=datetime.date(2026, 11, 2))
+    before = ItemState.objects.get(item=work.labs)
+    other = ItemState.objects.get(item=work.talent)
+    assert work.labs.reports.filter(due_date=datetime.date(2026, 11, 6)).exists()  # this week's slot
+    sweep(datetime.date(2026, 11, 9))
+    after = ItemState.objects.get(item=work.labs)
+    assert (after.reports_due, after.computed_on) == (before.reports_due + 1, datetime.date(2026, 11, 9))
+    sweep(datetime.date(2026, 11, 10))  # nothing fell due since: the completed item is left alone
+    assert ItemState.objects.get(item=work.labs).computed_on == datetime.date(2026, 11, 9)
+    assert ItemState.objects.get(item=work.talent).computed_on == datetime.date(2026, 11, 10) != other.computed_on

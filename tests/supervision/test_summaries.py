@@ -72,12 +72,21 @@ def scene(work, people, org):
         next_steps="报校长办公会审议。",
         percent=60,
         submitted_at=at(10, 29),
+        submitted_on=day(10, 29),
     )
     ProgressReport.objects.filter(pk=report(work.teaching, day(10, 19)).pk).update(
-        status=ReportStatus.ACCEPTED, progress_text="完成调研。", percent=40, submitted_at=at(10, 23)
+        status=ReportStatus.ACCEPTED,
+        progress_text="完成调研。",
+        percent=40,
+        submitted_at=at(10, 23),
+        submitted_on=day(10, 23),
     )
     ProgressReport.objects.filter(pk=report(work.labs, WEEK).pk).update(
-        status=ReportStatus.SUBMITTED, progress_text="完成招标文件。", percent=30, submitted_at=at(11, 2)
+        status=ReportStatus.SUBMITTED,
+        progress_text="完成招标文件。",
+        percent=30,
+        submitted_at=at(11, 2),
+        submitted_on=day(11, 2),
     )
     ProgressReport.objects.filter(pk=report(work.talent, WEEK).pk).update(
         status=ReportStatus.ACCEPTED,
@@ -86,6 +95,7 @@ def scene(work, people, org):
         next_steps="赴重点高校宣讲。",
         percent=35,
         submitted_at=at(10, 30),
+        submitted_on=day(10, 30),
     )
     IndicatorReading.objects.create(
         indicator=work.indicator, report=report(work.teaching, day(10, 19)), period_end=day(10, 25), value=4
@@ -204,7 +214,9 @@ def test_a_unit_head_sees_only_their_items(scene, people, client_for):
 
 
 def page_for(work, start=WEEK, **kwargs):
-    return summaries.weekly_page(work.plan, Item.objects.filter(plan=work.plan), start, TODAY, **kwargs)
+    plan_items = Item.objects.filter(plan=work.plan)
+    states = ItemState.objects.filter(plan=work.plan)
+    return summaries.weekly_page(work.plan, plan_items, states, start, TODAY, **kwargs)
 
 
 @pytest.mark.parametrize("start", [WEEK, day(11, 2), day(10, 19)])

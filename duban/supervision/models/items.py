@@ -4,6 +4,7 @@ attachments, the cached status, and the item's timeline."""
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -102,6 +103,22 @@ class Item(models.Model):
     def is_deferred(self) -> bool:
         return bool(self.original_due_date and self.due_date and self.due_date != self.original_due_date)
 
+    # The league table's item rules (selectors/league.py), as filters: the league counts with
+    # them and states_refresh stores them per item on ItemState.
+
+    @staticmethod
+    def fallen_due_filter(today) -> Q:
+        """Completed, or not completed with an original due date (lacking one, a due date) before today."""
+        deadline = Q(original_due_date__lt=today) | Q(original_due_date__isnull=True, due_date__lt=today)
+        return Q(completed_on__isnull=False) | (Q(completed_on__isnull=True) & deadline)
+
+    @staticmethod
+    def on_time_filter() -> Q:
+        """Completed on or before the original due date; with no due date, once completed.
+        A deferral does not make a late item on time."""
+        deadline = Coalesce("original_due_date", "due_date")
+        return Q(completed_on__isnull=False) & (Q(due_date__isnull=True) | Q(completed_on__lte=deadline))
+
 
 class ItemState(models.Model):
     """The cached result of status.evaluate() for an item, refreshed by the services
@@ -118,6 +135,17 @@ class ItemState(models.Model):
     computed_on = models.DateField(_("计算日期"), null=True, blank=True)
     last_report_on = models.DateField(_("最近采纳报告"), null=True, blank=True)
     missing_reports = models.PositiveSmallIntegerField(_("缺报次数"), default=0)
+    # Copies of the item's plan and lead unit, so that dashboards and the league table count a
+    # plan's states by unit without joining every item (kept by states_refresh).
+    # (No indexes of their own: itemstate_plan_tally starts with plan; the next refresh mends a copy.)
+    plan = models.ForeignKey("supervision.Plan", null=True, on_delete=models.CASCADE, related_name="+", db_index=False)
+    lead_unit = models.ForeignKey("org.Unit", null=True, on_delete=models.SET_NULL, related_name="+", db_index=False)
+    # The league table's per-item facts as of computed_on (see selectors/league.py for the rules).
+    fallen_due = models.BooleanField(_("已到期"), default=False)
+    on_time = models.BooleanField(_("按期完成"), default=False)
+    reports_due = models.PositiveIntegerField(_("应报次数"), default=0)
+    reports_punctual = models.PositiveIntegerField(_("按时报送次数"), default=0)
+    reports_awaiting = models.PositiveIntegerField(_("待审核报告"), default=0)
 
     class Meta:
         verbose_name = _("事项状态")
@@ -125,6 +153,23 @@ class ItemState(models.Model):
         indexes = [
             # Dashboards count items by status.
             models.Index(fields=["status"], name="itemstate_status"),
+            # A plan's dashboard, ledger, weekly summary and league table count its states by unit,
+            # status and colour and sum their tallies: every column they read is in this index.
+            models.Index(
+                fields=[
+                    "plan",
+                    "lead_unit",
+                    "status",
+                    "colour",
+                    "missing_reports",
+                    "reports_awaiting",
+                    "fallen_due",
+                    "on_time",
+                    "reports_due",
+                    "reports_punctual",
+                ],
+                name="itemstate_plan_tally",
+            ),
         ]
 
     def __str__(self):

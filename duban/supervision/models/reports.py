@@ -42,6 +42,8 @@ class ProgressReport(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
+    # The local date of submitted_at (kept by save()): punctuality is counted by date, in SQL.
+    submitted_on = models.DateField(_("提交日期"), null=True, blank=True, editable=False)
     reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -64,10 +66,24 @@ class ProgressReport(models.Model):
             # The office's review queue and the league table's punctuality: reports by status and due date.
             models.Index(fields=["status", "due_date"], name="report_status_due"),
             models.Index(fields=["item", "status", "-period_start"], name="report_item_status"),
+            # The review queue (我的工作, 待审核): submitted reports, oldest first. Partial, so that it
+            # is never a candidate for "this item's reports of a status" (report_item_status is).
+            models.Index(
+                fields=["submitted_at", "id"],
+                condition=Q(status=ReportStatus.SUBMITTED),
+                name="report_review_queue",
+            ),
         ]
 
     def __str__(self):
         return f"{self.item_id} {self.period_start:%Y-%m-%d}"
+
+    def save(self, *args, **kwargs):
+        self.submitted_on = timezone.localdate(self.submitted_at) if self.submitted_at else None
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "submitted_at" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "submitted_on"}
+        super().save(*args, **kwargs)
 
     def is_missing(self, today, grace_days: int) -> bool:
         return self.status in UNFINISHED and (today - self.due_date).days > grace_days
@@ -80,6 +96,11 @@ class ProgressReport(models.Model):
     @property
     def is_late(self) -> bool:
         return bool(self.submitted_at and timezone.localdate(self.submitted_at) > self.due_date)
+
+    @staticmethod
+    def punctual_filter() -> Q:
+        """Handed in (awaiting review or accepted) on or before its due date."""
+        return Q(status__in=(ReportStatus.SUBMITTED, ReportStatus.ACCEPTED), submitted_on__lte=models.F("due_date"))
 
 
 class DeferralStatus(models.TextChoices):

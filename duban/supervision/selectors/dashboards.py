@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Subquery, Sum, Value, When
 from django.utils.text import Truncator
 
+from duban.org.models import Unit
 from duban.supervision.models import Item, ItemState, Plan, PlanStatus, ProgressReport, ReportStatus
 from duban.supervision.selectors.palette import (
     COLOUR_ORDER,
@@ -56,28 +57,36 @@ UNIT_SORTS = {"unit": lambda r: (r.order, r.name), "total": lambda r: r.total}
 UNIT_SORTS.update({str(s): (lambda r, s=s: r.counts[s]) for s in SEVERITY})
 
 
-def _visible_states(items):
-    return ItemState.objects.filter(item__in=items.values("pk"))
+@dataclass
+class Tally:
+    units: list[UnitRow]
+    missing: int  # reports missing
+    awaiting: int  # reports awaiting review
 
 
-def status_by_unit(items) -> tuple[list[UnitRow], int]:
-    """Lead unit × status × colour counts (one query) and the missing reports total."""
-    rows = (
-        _visible_states(items)
-        .values("item__lead_unit_id", "item__lead_unit__name", "item__lead_unit__order", "status", "colour")
-        .annotate(n=Count("pk"), missing=Sum("missing_reports"))
+def status_by_unit(states) -> Tally:
+    """Lead unit × status × colour counts of the given states, and the totals of missing and
+    awaiting reports (two queries: the counts over the covering index itemstate_plan_tally,
+    then the units' names)."""
+    rows = states.values("lead_unit_id", "status", "colour").annotate(
+        n=Count("status"), missing=Sum("missing_reports"), awaiting=Sum("reports_awaiting")
     )
+    rows = list(rows.order_by())
+    names = Unit.objects.filter(pk__in={row["lead_unit_id"] for row in rows}).only("name", "order").in_bulk()
     units: dict[int, UnitRow] = {}
-    missing = 0
+    missing = awaiting = 0
     for row in rows:
-        unit_id = row["item__lead_unit_id"]
+        unit_id = row["lead_unit_id"]
+        if unit_id not in names:
+            continue
         unit = units.get(unit_id)
         if unit is None:
-            unit = units[unit_id] = UnitRow(unit_id, row["item__lead_unit__name"], row["item__lead_unit__order"])
+            unit = units[unit_id] = UnitRow(unit_id, names[unit_id].name, names[unit_id].order)
         unit.counts[row["status"]] += row["n"]
         unit.colours[row["colour"]] += row["n"]
         missing += row["missing"] or 0
-    return sorted(units.values(), key=UNIT_SORTS["unit"]), missing
+        awaiting += row["awaiting"] or 0
+    return Tally(sorted(units.values(), key=UNIT_SORTS["unit"]), missing, awaiting)
 
 
 def sort_units(units: list[UnitRow], sort: str) -> tuple[list[UnitRow], str]:
@@ -105,11 +114,12 @@ def attention_items(items, limit: int = 50) -> list[ItemState]:
     return states
 
 
-def plan_dashboard(plan: Plan, items, *, sort: str = "") -> PlanDashboard:
-    """Everything the plan dashboard shows, in four queries whatever the item count."""
+def plan_dashboard(plan: Plan, items, states, *, sort: str = "") -> PlanDashboard:
+    """Everything the plan dashboard shows, in three queries whatever the item count:
+    `items` and `states` are the plan's items the person may see and their states."""
     policy = plan.policy()
-    units, missing = status_by_unit(items)
-    units, _sort = sort_units(units, sort)
+    tally = status_by_unit(states)
+    units, _sort = sort_units(tally.units, sort)
     legend = status_legend(policy)
     counts = defaultdict(int)
     for unit in units:
@@ -123,10 +133,8 @@ def plan_dashboard(plan: Plan, items, *, sort: str = "") -> PlanDashboard:
         totals=[counts[s] for s in SEVERITY],
         attention=attention_items(items),
         attention_total=counts[Status.OVERDUE] + counts[Status.BEHIND],
-        awaiting_review=ProgressReport.objects.filter(
-            item__in=items.values("pk"), status=ReportStatus.SUBMITTED
-        ).count(),
-        missing_reports=missing,
+        awaiting_review=tally.awaiting,
+        missing_reports=tally.missing,
         chart=_chart_data(policy, statuses, units),
     )
 
@@ -180,17 +188,12 @@ def leader_items(items, excerpt_chars: int = 80) -> list[PlanGroup]:
     return list(groups.values())
 
 
-def plans_summary(items) -> list[dict]:
-    """Per active plan: items by status (worst first) and the total (two queries)."""
-    rows = (
-        _visible_states(items)
-        .filter(item__plan__status=PlanStatus.ACTIVE)
-        .values("item__plan_id", "status")
-        .annotate(n=Count("pk"))
-    )
+def plans_summary(states) -> list[dict]:
+    """Per active plan: the given states by status (worst first) and the total (two queries)."""
+    rows = states.filter(plan__status=PlanStatus.ACTIVE).values("plan_id", "status").annotate(n=Count("status"))
     counts: dict[int, dict] = defaultdict(lambda: defaultdict(int))
-    for row in rows:
-        counts[row["item__plan_id"]][row["status"]] += row["n"]
+    for row in rows.order_by():
+        counts[row["plan_id"]][row["status"]] += row["n"]
     plans = Plan.objects.filter(status=PlanStatus.ACTIVE).order_by("-year", "-id")
     return [
         {

@@ -153,6 +153,7 @@ def report_submit(*, acting_user, report: ProgressReport) -> ProgressReport:
     report.version += 1
     report.save()
     log(report.item, LogKind.REPORT_SUBMITTED, acting_user, report=report)
+    item_state_refresh(report.item)  # missing and punctual counts
     return report
 
 
@@ -192,6 +193,7 @@ def report_return(*, acting_user, report: ProgressReport, reason: str) -> Progre
     report.save()
     log(report.item, LogKind.REPORT_RETURNED, acting_user, reason, report=report)
     item = report.item
+    item_state_refresh(item)  # missing and punctual counts
     recipients = [p for p in (report.filled_by, report.submitted_by) if p is not None]
     recipients += people_for(item, ["liaison"])
     message_send(

@@ -21,8 +21,8 @@ from duban.lib.forms import StyledFormMixin
 from duban.lib.xlsx import XLSX_CONTENT_TYPE, content_disposition, workbook_bytes
 from duban.org.access import ALL, access_for
 from duban.org.models import Role, Unit
-from duban.supervision.access import can_manage, can_see_plans, items_visible
-from duban.supervision.models import Item, Plan, PlanKind, PlanStatus
+from duban.supervision.access import can_manage, can_see_plans, items_visible, states_visible
+from duban.supervision.models import Item, ItemState, Plan, PlanKind
 from duban.supervision.selectors import battlemap, dashboards, league
 from duban.supervision.selectors.indicators import indicator_series
 from duban.supervision.status import SEVERITY, Status
@@ -44,6 +44,11 @@ def _plan_items(request, pk):
     return plan, items_visible(access_for(request.user), Item.objects.filter(plan=plan))
 
 
+def _plan_states(request, plan):
+    """The cached states of those items."""
+    return states_visible(access_for(request.user), ItemState.objects.filter(plan=plan))
+
+
 def _page(request, template, **context):
     """Render one of these pages; the plan tabs (_plan_tabs.html) read plan, tab and can_manage."""
     context.setdefault("today", timezone.localdate())
@@ -54,7 +59,7 @@ def _page(request, template, **context):
 @login_required
 def plan_dashboard(request, pk):
     plan, items = _plan_items(request, pk)
-    board = dashboards.plan_dashboard(plan, items, sort=request.GET.get("sort", ""))
+    board = dashboards.plan_dashboard(plan, items, _plan_states(request, plan), sort=request.GET.get("sort", ""))
     return _page(request, "plan_dashboard.html", plan=plan, tab="dashboard", board=board)
 
 
@@ -67,7 +72,9 @@ def leader_view(request):
     institution_wide = access.scope(Role.LEADER) == ALL
     context = {
         "groups": dashboards.leader_items(mine),
-        "summary": dashboards.plans_summary(items_visible(access, Item.objects.all())) if institution_wide else None,
+        "summary": dashboards.plans_summary(states_visible(access, ItemState.objects.all()))
+        if institution_wide
+        else None,
         "severity": [(s, dict(Status.choices)[s]) for s in SEVERITY],
     }
     return _page(request, "leader.html", **context)
@@ -93,28 +100,24 @@ class LeagueFilterForm(StyledFormMixin, forms.Form):
         for field in self.fields.values():
             field.widget.attrs["data-autosubmit"] = ""
 
-    def items(self):
+    def plans(self):
         data = self.cleaned_data if self.is_valid() else {}
-        statuses = [PlanStatus.ACTIVE, PlanStatus.CLOSED] if data.get("scope") == "all" else [PlanStatus.ACTIVE]
-        items = Item.objects.filter(plan__status__in=statuses)
-        if data.get("year"):
-            items = items.filter(plan__year=data["year"])
-        if data.get("kind"):
-            items = items.filter(plan__kind=data["kind"])
-        return items
+        return league.plans_chosen(scope=data.get("scope") or "", year=data.get("year"), kind=data.get("kind") or "")
 
 
 def _league(request, pk=None):
     """(plan or None, filter form or None, sorted rows, sort) for the page and the export."""
+    access = _plans_access(request)
     if pk is None:
-        access = _plans_access(request)
         plan = None
         form = LeagueFilterForm(request.GET or None)
-        items = items_visible(access, form.items())
+        states = ItemState.objects.filter(plan__in=form.plans())
     else:
-        plan, items = _plan_items(request, pk)
+        plan = plan_for(request, pk)
         form = None
-    rows, sort = league.league_sort(league.league_rows(items, timezone.localdate()), request.GET.get("sort", ""))
+        states = ItemState.objects.filter(plan=plan)
+    rows = league.league_rows_current(states_visible(access, states))
+    rows, sort = league.league_sort(rows, request.GET.get("sort", ""))
     return plan, form, rows, sort
 
 

@@ -13,7 +13,7 @@ from duban.org.access import access_for, require
 from duban.org.models import Unit
 from duban.supervision import access as rules
 from duban.supervision.forms import PhaseForm, PlanForm
-from duban.supervision.models import Item, Plan, PlanKind, PlanPhase, PlanStatus, Status
+from duban.supervision.models import Item, ItemState, Plan, PlanKind, PlanPhase, PlanStatus, Status
 from duban.supervision.services.plans import phase_delete, phase_save, plan_save
 from duban.supervision.status import SEVERITY
 from duban.supervision.views.common import plan_for
@@ -74,7 +74,8 @@ def plan_detail(request, pk):
     plan = plan_for(request, pk)
     access = access_for(request.user)
     items = rules.items_visible(access, Item.objects.filter(plan=plan))
-    status_counts = dict(items.values_list("state__status").annotate(n=Count("id")))
+    states = rules.states_visible(access, ItemState.objects.filter(plan=plan))
+    status_counts = dict(states.values_list("status").annotate(n=Count("status")).order_by())
     status = request.GET.get("status", "")
     unit = request.GET.get("unit", "")
     q = request.GET.get("q", "").strip()
