@@ -8,6 +8,7 @@ from duban.lib.numbers import plain as plain_number
 from duban.org.forms import TreeUnitField, unit_choices
 from duban.org.models import Person, Role
 from duban.supervision.models import Indicator, Item, Plan, PlanPhase
+from duban.supervision.schedule import MAX_INTERVAL_DAYS
 from duban.supervision.status import SEVERITY, Colour, Status
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -151,8 +152,8 @@ class ItemForm(StyledFormMixin, forms.ModelForm):
             self.add_error("cadence_day", _("每周填报时，填报日应为 1（周一）到 7（周日）。"))
         if cadence == "monthly" and day is not None and not 1 <= day <= 28:
             self.add_error("cadence_day", _("每月填报时，填报日应为 1 到 28 号。"))
-        if cadence == "custom" and day is not None and not 1 <= day <= 366:
-            self.add_error("cadence_day", _("自定义间隔应为 1 到 366 天。"))
+        if cadence == "custom" and day is not None and not 1 <= day <= MAX_INTERVAL_DAYS:
+            self.add_error("cadence_day", _("自定义间隔应为 1 到 %(max)d 天。") % {"max": MAX_INTERVAL_DAYS})
         return cleaned
 
 

@@ -21,6 +21,11 @@ def _monday(day: datetime.date) -> datetime.date:
     return day - datetime.timedelta(days=day.weekday())
 
 
+# The longest custom interval, so the longest report period: a report covering a day starts
+# at most this many days - 1 before it (lists of a week's reports bound their index scans by it).
+MAX_INTERVAL_DAYS = 366
+
+
 def slot_for(cadence: str, cadence_day: int, start: datetime.date, day: datetime.date) -> Slot | None:
     """The report slot that contains `day` for an item starting on `start`."""
     if day < start or cadence == Cadence.NONE:
@@ -33,7 +38,7 @@ def slot_for(cadence: str, cadence_day: int, start: datetime.date, day: datetime
         first = day.replace(day=1)
         last = day.replace(day=calendar.monthrange(day.year, day.month)[1])
         return Slot(first, last, first.replace(day=min(max(cadence_day, 1), last.day)))
-    interval = max(cadence_day, 1)
+    interval = min(max(cadence_day, 1), MAX_INTERVAL_DAYS)
     index = (day - start).days // interval
     period_start = start + datetime.timedelta(days=index * interval)
     period_end = period_start + datetime.timedelta(days=interval - 1)

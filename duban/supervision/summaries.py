@@ -27,6 +27,7 @@ from duban.supervision.models import (
     ReportStatus,
     Status,
 )
+from duban.supervision.schedule import MAX_INTERVAL_DAYS
 from duban.supervision.status import SEVERITY
 
 WEEK = datetime.timedelta(days=7)
@@ -303,7 +304,10 @@ PER_PAGE = 50
 def _week_reports_of(start: datetime.date, end: datetime.date):
     """Reports whose period covers the week and that are the latest such of their item
     (what _week_reports keeps)."""
-    covering = ProgressReport.objects.filter(period_start__lte=end, period_end__gte=start)
+    # The lower bound on period_start is implied (no period is longer than MAX_INTERVAL_DAYS) and
+    # keeps each item's probe of report_one_per_period to its last year, not its whole history.
+    earliest = start - datetime.timedelta(days=MAX_INTERVAL_DAYS - 1)
+    covering = ProgressReport.objects.filter(period_start__range=(earliest, end), period_end__gte=start)
     later = covering.filter(item=OuterRef("item"), period_start__gt=OuterRef("period_start"))
     return covering.filter(~Exists(later))
 

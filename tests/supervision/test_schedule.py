@@ -56,3 +56,13 @@ def test_reverse_schedule_by_week_and_by_day():
     ]
     # Nothing is placed before the item starts.
     assert reverse_schedule(D(2026, 12, 31), ["a", "b", "c"], start=D(2026, 12, 20))[0][1] == D(2026, 12, 20)
+
+
+def test_custom_interval_is_capped_at_the_longest_period():
+    """No report period is longer than MAX_INTERVAL_DAYS, whatever reached the database
+    (the weekly summary bounds its scans by it)."""
+    from duban.supervision.schedule import MAX_INTERVAL_DAYS
+
+    start = datetime.date(2026, 1, 1)
+    slot = slot_for("custom", 1000, start, datetime.date(2026, 6, 1))
+    assert (slot.period_end - slot.period_start).days + 1 == MAX_INTERVAL_DAYS
