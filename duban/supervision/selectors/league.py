@@ -140,7 +140,7 @@ def league_rows(items, today: datetime.date) -> list[LeagueRow]:
 
 def league_rows_current(states) -> list[LeagueRow]:
     """The same rows, today, from the items' cached states (ItemState keeps each item's facts
-    by the same rules; states_refresh updates them on every change and in the nightly sweep):
+    by the same rules; states_refresh updates them on every change and in the periodic sweep):
     a pass over one row per item instead of every report. Three queries. (Count "status", not
     the primary key: item_id is not in the covering index itemstate_plan_tally.)"""
     counts = (
