@@ -45,6 +45,8 @@ def work(org, people):
                 patron_leader=people.leader,
                 responsible_person=extra.pop("responsible", people.liaison),
                 start_date=datetime.date(2026, 9, 1),
+                # In the system since it started, so it owes every report since then.
+                created_at=datetime.datetime(2026, 9, 1, 9, 0, tzinfo=datetime.UTC),
                 due_date=extra.pop("due", datetime.date(2026, 12, 31)),
                 **extra,
             )

@@ -21,6 +21,7 @@ from duban.supervision import ledger_import
 from duban.supervision.ledger_import import columns as C
 from duban.supervision.ledger_import.values import BadValue, due_parse, nodes_parse, nodes_text, number_parse
 from duban.supervision.models import Item, ItemLog, ItemState, ProgressReport, ReportStatus, TimeNode
+from duban.supervision.reminders import sweep
 from duban.supervision.state import states_refresh
 from tests.supervision.conftest import TODAY
 
@@ -538,6 +539,23 @@ def test_commit_writes_everything_through_the_services(ledger, people, org, clie
     assert (event.detail["created"], event.detail["updated"], event.detail["file"]) == (3, 2, "台账.xlsx")
     # The token is spent.
     assert client.get(preview_url).status_code == 404
+
+
+def test_an_overdue_imported_item_owes_reports_only_from_the_import(ledger, people):
+    # Carried over from last year's paper ledger: due in March, still open.
+    outcome = ledger_import.ledger_import_commit(
+        acting_user=people.office,
+        plan=ledger.plan,
+        path=io.BytesIO(xlsx_bytes([row(title="遗留事项", due="2026-03-31")])),
+    )
+    assert not isinstance(outcome, ledger_import.LedgerPlan)
+    item = Item.objects.get(title="遗留事项")
+    assert (item.start_date, item.reports_from) == (day(3, 31), TODAY)
+    # Only this week's report: nobody could have reported on it before it was imported.
+    assert [r.period_start for r in item.reports.all()] == [day(11, 2)]
+    assert ItemState.objects.get(item=item).missing_reports == 0
+    sweep(day(11, 10))  # nor does the sweep open the weeks before
+    assert [r.period_start for r in item.reports.order_by("period_start")] == [day(11, 2), day(11, 9)]
 
 
 def test_completed_nodes_are_never_removed(ledger, people):

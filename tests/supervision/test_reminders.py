@@ -243,6 +243,7 @@ def test_the_sweep_does_not_query_per_item(work, people):
             lead_unit=work.labs.lead_unit,
             start_date=D(2026, 9, 1),
             due_date=D(2026, 12, 31),
+            created_at=work.teaching.created_at,
         )
     assert queries_of_a_second_run(D(2026, 11, 3)) == few <= 15
 

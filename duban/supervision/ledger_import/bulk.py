@@ -5,11 +5,10 @@ queries instead of some twenty per row:
 1. the items (created by the importer, 原定完成时限 = 完成时限), then their co-units;
 2. the record history django-auditlog writes when they are saved one by one: a CREATE
    entry per item, an UPDATE entry listing the co-units added, a CREATE entry per time
-   node, each attributed like a saved entry (the auditlog context's `pre_save` receiver
-   fills in the actor and address);
+   node, attributed to the request like a saved entry (`duban.audit.bulk.HistoryBatch`);
 3. the item timeline: 创建, then “导入督办台账：新增 N 个时间节点” for items with nodes;
-4. the report slots from the start date to today (`report_slots_open`, empty system
-   rows that are not audited);
+4. the report slots of the import week (`report_slots_open`: an imported item owes no
+   reports for the weeks before it was imported; empty system rows, not audited);
 5. the time nodes, numbered 1, 2, … in the file's order.
 
 The cached statuses are refreshed by the caller, once for every item it wrote.
@@ -18,15 +17,10 @@ Changed items still go through `item_save` one by one (an import usually changes
 
 import datetime
 
-from auditlog.cid import get_cid
-from auditlog.diff import model_instance_diff
-from auditlog.models import LogEntry
-from django.conf import settings
-from django.contrib.contenttypes.models import ContentType
-from django.db import router
-from django.db.models.signals import pre_save
 from django.utils.encoding import smart_str
 
+from duban.audit.bulk import HistoryBatch
+from duban.lib.bulk import rows_insert
 from duban.supervision.ledger_import.plan import LedgerRow
 from duban.supervision.models import Item, ItemLog, LogKind, ProgressReport, TimeNode
 from duban.supervision.services.items import log_entry
@@ -34,34 +28,6 @@ from duban.supervision.services.reports import slots_missing
 
 BATCH = 500
 NODES_LOG = "导入督办台账：新增 {count} 个时间节点"
-
-
-def _entry(instance, action, changes: dict) -> LogEntry:
-    """The LogEntry `LogEntry.objects.log_create` would save for `instance`."""
-    pk = instance.pk
-    entry = LogEntry(
-        content_type=ContentType.objects.get_for_model(instance),
-        object_pk=str(pk),
-        object_id=pk,
-        object_repr=smart_str(instance),
-        serialized_data=LogEntry.objects._get_serialized_data_or_none(instance),
-        action=action,
-        changes=changes,
-        cid=get_cid(),
-    )
-    # What saving the entry would do first: the request's actor and address.
-    pre_save.send(sender=LogEntry, instance=entry, raw=False, using=router.db_for_write(LogEntry), update_fields=None)
-    return entry
-
-
-def _created(instance) -> LogEntry | None:
-    # Nothing refers to a row just inserted: say so, or the diff would look up each
-    # reverse one-to-one (the item's cached status, …) with a query that finds nothing.
-    for relation in instance._meta.related_objects:
-        if relation.one_to_one:
-            relation.set_cached_value(instance, None)
-    changes = model_instance_diff(None, instance, use_json_for_changes=settings.AUDITLOG_STORE_JSON_CHANGES)
-    return _entry(instance, LogEntry.Action.CREATE, changes) if changes else None
 
 
 class NewItems:
@@ -86,7 +52,7 @@ class NewItems:
             item.original_due_date = item.due_date
         Item.objects.bulk_create(items, batch_size=BATCH)
         self.ids += [item.pk for item in items]
-        entries: list[LogEntry] = []
+        history = HistoryBatch()
         timeline: list[ItemLog] = []
         through = Item.co_units.through
         links = []
@@ -95,15 +61,13 @@ class NewItems:
         unit_order = [field.lstrip("-") for field in type(items[0].lead_unit)._meta.ordering]
         for item, row in pending:
             # 1–2. As item_save: save (CREATE entry), co_units.set (UPDATE entry), log.
-            entry = _created(item)
-            if entry is not None:
-                entries.append(entry)
+            history.created(item)
             units = [unit for unit in (row.co_units or []) if unit.pk != item.lead_unit_id]
             if units:
                 links += [through(item_id=item.pk, unit_id=unit.pk) for unit in units]
                 ordered = sorted(units, key=lambda unit: tuple(getattr(unit, name) for name in unit_order))
                 changes = {"co_units": {"type": "m2m", "operation": "add", "objects": [smart_str(u) for u in ordered]}}
-                entries.append(_entry(item, LogEntry.Action.UPDATE, changes))
+                history.changed(item, changes)
             timeline.append(log_entry(item, LogKind.CREATED, self.acting_user))
             # 4. report_slots_open for an item with no reports yet.
             reports += slots_missing(item, self.today)
@@ -113,9 +77,10 @@ class NewItems:
                     nodes.append(TimeNode(item=item, title=title, due_date=on, order=order))
                 text = NODES_LOG.format(count=len(row.nodes_added))
                 timeline.append(log_entry(item, LogKind.UPDATED, self.acting_user, text))
-        through.objects.bulk_create(links, batch_size=BATCH)
-        ProgressReport.objects.bulk_create(reports, batch_size=BATCH)
-        TimeNode.objects.bulk_create(nodes, batch_size=BATCH)
-        entries += [entry for entry in map(_created, nodes) if entry is not None]
-        LogEntry.objects.bulk_create(entries, batch_size=BATCH)
-        ItemLog.objects.bulk_create(timeline, batch_size=BATCH)
+        rows_insert(through, links)
+        rows_insert(ProgressReport, reports)
+        TimeNode.objects.bulk_create(nodes, batch_size=BATCH)  # their keys go into the history
+        for node in nodes:
+            history.created(node)
+        history.save()
+        rows_insert(ItemLog, timeline)

@@ -1,6 +1,8 @@
 """Items (督办事项) and what hangs off them: time nodes, indicators and their readings,
 attachments, the cached status, and the item's timeline."""
 
+import datetime
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -98,6 +100,13 @@ class Item(models.Model):
 
     def get_absolute_url(self):
         return reverse("supervision:item_detail", args=[self.pk])
+
+    @property
+    def reports_from(self) -> datetime.date:
+        """The first day a report can be owed: the start, or the day the item entered the
+        system if it started earlier (an imported or backdated item owes no reports for
+        the weeks before anyone could file them)."""
+        return max(self.start_date, timezone.localdate(self.created_at))
 
     @property
     def is_deferred(self) -> bool:

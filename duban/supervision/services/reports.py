@@ -33,18 +33,18 @@ ERR_PERCENT_DOWN = "完成进度不能低于上次采纳的 {last}%。如确有�
 
 
 def slots_missing(item: Item, today: datetime.date, existing=frozenset()) -> list[ProgressReport]:
-    """The unsaved report rows of the item's slots from its start to today (or its completion)
-    whose period start is not in `existing`."""
+    """The unsaved report rows of the item's slots from `Item.reports_from` to today (or its
+    completion) whose period start is not in `existing`."""
     last = min(today, item.completed_on) if item.completed_on else today
     return [
         ProgressReport(item=item, period_start=slot.period_start, period_end=slot.period_end, due_date=slot.due_date)
-        for slot in slots_between(item.cadence, item.cadence_day, item.start_date, item.start_date, last)
+        for slot in slots_between(item.cadence, item.cadence_day, item.start_date, item.reports_from, last)
         if slot.period_start not in existing
     ]
 
 
 def report_slots_open(*, item: Item, today: datetime.date | None = None) -> int:
-    """Create the report rows of every slot from the item's start to today (idempotent).
+    """Create the report rows of every slot from `Item.reports_from` to today (idempotent).
 
     One INSERT for all missing slots; if another worker opened some of them first (the unique
     (item, period_start) constraint), they are inserted one by one and only ours are counted.
