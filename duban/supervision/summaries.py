@@ -304,10 +304,12 @@ PER_PAGE = 50
 def _week_reports_of(start: datetime.date, end: datetime.date):
     """Reports whose period covers the week and that are the latest such of their item
     (what _week_reports keeps)."""
-    # The lower bound on period_start is implied (no period is longer than MAX_INTERVAL_DAYS) and
-    # keeps each item's probe of report_one_per_period to its last year, not its whole history.
-    earliest = start - datetime.timedelta(days=MAX_INTERVAL_DAYS - 1)
-    covering = ProgressReport.objects.filter(period_start__range=(earliest, end), period_end__gte=start)
+    # Probed per item on report_item_period_end from the week's start: for recent weeks (the
+    # usual ones) that is the item's last report or two, as no slot opens ahead of time. The
+    # upper bound is implied (no period is longer than MAX_INTERVAL_DAYS) and keeps an old
+    # week's probe to a year of reports, not the item's whole later history.
+    latest = end + datetime.timedelta(days=MAX_INTERVAL_DAYS - 1)
+    covering = ProgressReport.objects.filter(period_end__range=(start, latest), period_start__lte=end)
     later = covering.filter(item=OuterRef("item"), period_start__gt=OuterRef("period_start"))
     return covering.filter(~Exists(later))
 

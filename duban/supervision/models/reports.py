@@ -73,6 +73,8 @@ class ProgressReport(models.Model):
                 condition=Q(status=ReportStatus.SUBMITTED),
                 name="report_review_queue",
             ),
+            # The reports covering a week (weekly summary): per item, those ending from the week on.
+            models.Index(fields=["item", "period_end", "period_start"], name="report_item_period_end"),
         ]
 
     def __str__(self):
