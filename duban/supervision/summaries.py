@@ -254,6 +254,17 @@ def indicator_totals(items, end: datetime.date) -> list[IndicatorTotal]:
     return list(totals.values())
 
 
+def status_counts(plan: Plan, by_status: dict[str, int]) -> list[tuple[str, str, str, int]]:
+    """(status, label, the plan's colour for it, count) for each status counted."""
+    policy = plan.policy()
+    return [(s, str(Status(s).label), policy.colour(s), n) for s, n in by_status.items()]
+
+
+def filing_counts(by_filing: dict[str, int]) -> list[tuple[str, str, str, int]]:
+    """(filing, label, colour, count) for each filing verdict counted."""
+    return [(f, FILING[f][0], FILING[f][1], n) for f, n in by_filing.items()]
+
+
 def weekly_summary(plan: Plan, items, start: datetime.date, today: datetime.date | None = None) -> WeeklySummary:
     """The week from Monday `start` to Sunday, for the items given (a visible queryset)."""
     today = today or timezone.localdate()
@@ -270,7 +281,6 @@ def weekly_summary(plan: Plan, items, start: datetime.date, today: datetime.date
         report = reports.get(item.pk)
         rows.append(WeekRow(item, numbers.get(item.pk, str(item.ordinal)), report, _filing(report, today, grace)))
 
-    policy = plan.policy()
     by_status = dict.fromkeys(SEVERITY, 0)
     by_filing = dict.fromkeys(FILING, 0)
     units: dict[int, LaggingUnit] = {}
@@ -289,8 +299,8 @@ def weekly_summary(plan: Plan, items, start: datetime.date, today: datetime.date
         rows=rows,
         indicators=indicator_totals(items, end),
         lagging=sorted(units.values(), key=lambda u: (u.order, u.unit_id)),
-        status_counts=[(s, str(Status(s).label), policy.colour(s), n) for s, n in by_status.items()],
-        filing_counts=[(f, FILING[f][0], FILING[f][1], n) for f, n in by_filing.items()],
+        status_counts=status_counts(plan, by_status),
+        filing_counts=filing_counts(by_filing),
     )
 
 
@@ -423,7 +433,6 @@ def weekly_page(
     paginator = Paginator(_ledger_ordered(mine), per_page)
     paginator.count = total  # counted by status above
     paged = paginator.get_page(page)
-    policy = plan.policy()
     return WeeklyPage(
         plan=plan,
         start=start,
@@ -432,8 +441,8 @@ def weekly_page(
         today=today,
         total=total,
         indicators=indicator_totals(items, end),
-        status_counts=[(s, str(Status(s).label), policy.colour(s), n) for s, n in by_status.items()],
-        filing_counts=[(f, FILING[f][0], FILING[f][1], n) for f, n in by_filing.items()],
+        status_counts=status_counts(plan, by_status),
+        filing_counts=filing_counts(by_filing),
         lagging_units=len(per_unit),
         lagging=list(units.values()),
         lagging_page=lagging_paged,
