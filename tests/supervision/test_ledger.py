@@ -23,6 +23,7 @@ from duban.supervision.ledger_import.values import BadValue, due_parse, nodes_pa
 from duban.supervision.models import Item, ItemLog, ItemState, ProgressReport, ReportStatus, TimeNode
 from duban.supervision.reminders import sweep
 from duban.supervision.state import states_refresh
+from duban.supervision.status import Status
 from tests.supervision.conftest import TODAY
 
 NOW = datetime.datetime(2026, 11, 2, 9, 0, tzinfo=datetime.UTC)
@@ -553,7 +554,8 @@ def test_an_overdue_imported_item_owes_reports_only_from_the_import(ledger, peop
     assert (item.start_date, item.reports_from) == (day(3, 31), TODAY)
     # Only this week's report: nobody could have reported on it before it was imported.
     assert [r.period_start for r in item.reports.all()] == [day(11, 2)]
-    assert ItemState.objects.get(item=item).missing_reports == 0
+    state = ItemState.objects.get(item=item)
+    assert (state.missing_reports, state.status) == (0, Status.OVERDUE)
     sweep(day(11, 10))  # nor does the sweep open the weeks before
     assert [r.period_start for r in item.reports.order_by("period_start")] == [day(11, 2), day(11, 9)]
 
