@@ -76,3 +76,37 @@ def test_unknown_api_path_is_json_404(people, client_for):
     response = client_for(people.staff).get("/api/nothing-here")
     assert response.status_code == 404
     assert response.json() == {"detail": "对象不存在。"}
+
+
+def _subclasses(cls):
+    for sub in cls.__subclasses__():
+        yield sub
+        yield from _subclasses(sub)
+
+
+def test_schema_names_are_unique():
+    """The OpenAPI components are keyed by class name: two input or output schemas of the same
+    name make the published schema describe one endpoint with the other's fields (it once told
+    clients that 审批延期 takes the meeting-leave decision's {approve, note})."""
+    from ninja import Schema
+
+    import duban.api.api  # noqa: F401 - loads every router and its schemas
+
+    ours = [cls for cls in _subclasses(Schema) if cls.__module__.startswith("duban.")]
+    seen: dict[str, str] = {}
+    clashes = []
+    for cls in ours:
+        where = f"{cls.__module__}.{cls.__qualname__}"
+        if cls.__name__ in seen and seen[cls.__name__] != where:
+            clashes.append(f"{cls.__name__}: {seen[cls.__name__]} and {where}")
+        seen.setdefault(cls.__name__, where)
+    assert not clashes, "schema classes sharing a name:\n" + "\n".join(clashes)
+
+
+def test_each_write_operation_documents_its_own_body():
+    from duban.api.api import api
+
+    schema = api.get_openapi_schema()
+    body = schema["paths"]["/api/deferrals/{deferral_id}/decide"]["post"]["requestBody"]
+    name = body["content"]["application/json"]["schema"]["$ref"].split("/")[-1]
+    assert set(schema["components"]["schemas"][name]["properties"]) == {"decision", "comment"}

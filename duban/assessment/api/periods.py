@@ -75,8 +75,12 @@ def period_detail(request, pk: int):
 @router.post("/assessment/periods/{pk}/scores", response={200: dict, **WRITE}, summary="人工评分")
 def manual_score(request, pk: int, data: ManualScoreIn):
     """本考核期的评分人为一个单位的人工评分项打分（0 到该项满分），重复提交以最后一次为准。"""
-    _access(request)
-    period = get_object_or_404(AssessmentPeriod, pk=pk)
+    access = _access(request)
+    period = get_object_or_404(_visible(access), pk=pk)
+    # Who may score is settled before the rule and unit are looked up, so that a caller who
+    # may not score learns nothing about them.
+    if not rules.is_assessor(access, period):
+        raise PermissionDenied(services.ERR_NOT_ASSESSOR)
     rule = ScoringRule.objects.filter(pk=data.rule_id, period=period).first()
     if rule is None:
         raise Refused({"rule_id": ["该考核期没有这条评分规则。"]})

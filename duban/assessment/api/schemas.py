@@ -105,7 +105,7 @@ class CodesOut(Schema):
     codes: list[str]
 
 
-class ReasonIn(Schema):
+class ReopenReasonIn(Schema):
     reason: str = Field(max_length=500)
 
 

@@ -15,7 +15,7 @@ from duban.assessment.api.schemas import (
     CodesOut,
     GroupIn,
     GroupOut,
-    ReasonIn,
+    ReopenReasonIn,
     SessionDetailOut,
     SessionIn,
     SessionOut,
@@ -226,7 +226,7 @@ def session_close(request, pk: int):
 
 
 @router.post("/assessment/sessions/{pk}/reopen", response={200: SessionOut, **WRITE}, summary="重新开放")
-def session_reopen(request, pk: int, data: ReasonIn):
+def session_reopen(request, pk: int, data: ReopenReasonIn):
     """须说明理由，记入评议记录；已锁定的结果撤回，待再次结束时重新计票。"""
     _require_manage(request)
     with acting(request):

@@ -77,7 +77,7 @@ class LeaveIn(Schema):
     substitute_id: int | None = Field(None, description="委托代为参会人（会议允许委托时）")
 
 
-class DecisionIn(Schema):
+class MeetingLeaveDecisionIn(Schema):
     approve: bool = Field(description="true 准假，false 不准假")
     note: str = Field("", max_length=200, description="审批意见（不准假时必填）")
 
@@ -103,7 +103,7 @@ class PersonStatsOut(StatsRowOut):
     unit_name: str
 
 
-class StatsOut(Schema):
+class AttendanceStatsOut(Schema):
     start: datetime.date
     end: datetime.date
     total: StatsRowOut
@@ -111,7 +111,7 @@ class StatsOut(Schema):
     people: list[PersonStatsOut]
 
 
-class StatsFilter(Schema):
+class AttendanceStatsFilter(Schema):
     start: datetime.date | None = Field(None, alias="from", description="开始日期（默认今年 1 月 1 日）")
     end: datetime.date | None = Field(None, alias="to", description="结束日期（默认今年 12 月 31 日）")
     unit: int | None = Field(None, description="只统计这个单位")
@@ -175,7 +175,7 @@ def leave_request(request, pk: int, data: LeaveIn):
 
 
 @router.post("/meetings/{pk}/leave/{lid}/decision", response={200: LeaveOut, **WRITE}, summary="审批会议请假")
-def leave_decide(request, pk: int, lid: int, data: DecisionIn):
+def leave_decide(request, pk: int, lid: int, data: MeetingLeaveDecisionIn):
     """会务人员准假或不准假（不准假须说明理由）。准假后该参会人员的出勤记为请假。"""
     meeting, _access = _meeting(request, pk)
     leave = get_object_or_404(
@@ -186,8 +186,8 @@ def leave_decide(request, pk: int, lid: int, data: DecisionIn):
     return _leave(leave)
 
 
-@router.get("/meetings/attendance-stats", response={200: StatsOut, **READ}, summary="参会统计")
-def attendance_stats(request, filters: Query[StatsFilter]):
+@router.get("/meetings/attendance-stats", response={200: AttendanceStatsOut, **READ}, summary="参会统计")
+def attendance_stats(request, filters: Query[AttendanceStatsFilter]):
     """已结束会议的出勤统计（按单位、按人员）。督查办、校领导、纪检看到全部；单位负责人、联络员看到本单位。"""
     access = access_for(api_user(request))
     if not rules.can_see_stats(access):

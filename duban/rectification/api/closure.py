@@ -22,7 +22,14 @@ from duban.rectification.api.common import (
     measure_get,
     require,
 )
-from duban.rectification.api.schemas import ChecklistIn, ChecklistOut, ClosureFilter, ClosureOut, ReasonIn, RemarkIn
+from duban.rectification.api.schemas import (
+    ChecklistIn,
+    ChecklistOut,
+    ClosureFilter,
+    ClosureOut,
+    RemarkIn,
+    ReturnReasonIn,
+)
 from duban.rectification.checklist import checklist_for
 from duban.rectification.models import ClosureRequest, ClosureStatus, EvidenceKind, Measure, MeasureType
 from duban.rectification.services import closure as services
@@ -195,7 +202,7 @@ def closure_approve(request, closure_id: int, payload: RemarkIn | None = None):
     response={200: ClosureOut, **WRITE_ERRORS},
     summary="退回销号申请",
 )
-def closure_return(request, closure_id: int, payload: ReasonIn):
+def closure_return(request, closure_id: int, payload: ReturnReasonIn):
     """待审核时由联络组（或督查办）、待审批时由督查办退回，须写明理由；措施回到整改中。"""
     access = access_of(request)
     closure = closure_get(access, closure_id)

@@ -21,7 +21,7 @@ from duban.rectification.api.findings import finding_out, finding_prepare
 from duban.rectification.api.schemas import (
     FindingIn,
     FindingOut,
-    ReviewIn,
+    LookbackReviewIn,
     ReviewOut,
     RoundDetailOut,
     RoundIn,
@@ -93,7 +93,7 @@ def round_detail(request, round_id: int):
     response={200: ReviewOut, **WRITE_ERRORS},
     summary="检查一项措施",
 )
-def round_review(request, round_id: int, measure_id: int, payload: ReviewIn):
+def round_review(request, round_id: int, measure_id: int, payload: LookbackReviewIn):
     """联系该单位的联络组成员、纪检或督查办记录（或修改）本轮对该措施的结论和逐项检查。
     已销号的措施判定为“出现反弹”时，记录反弹并重新打开措施（须写明检查意见）；本轮已结束、
     措施不属于本方案时 400。"""

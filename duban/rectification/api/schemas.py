@@ -78,7 +78,7 @@ def _relapse_id(obj):
 
 
 # --- Plans ------------------------------------------------------------------------
-class PlanCounts(Schema):
+class RectificationPlanCounts(Schema):
     """调用者可见的问题和措施数量。"""
 
     findings: int = 0
@@ -121,7 +121,7 @@ class RectPlanOut(Schema):
     recheck_days: list[int] = Field(description="销号后第几天复查")
     disclosure: DisclosureSettings
     feedback: FeedbackSettings
-    counts: PlanCounts
+    counts: RectificationPlanCounts
 
     @staticmethod
     def resolve_id(obj) -> int:
@@ -548,7 +548,7 @@ class RemarkIn(Schema):
     remark: str = Field("", max_length=300, description="意见")
 
 
-class ReasonIn(Schema):
+class ReturnReasonIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
     reason: str = Field(description="退回理由（必填）")
@@ -574,11 +574,6 @@ class RelapseIn(Schema):
 
 
 # --- Look-back ------------------------------------------------------------------------
-class PointOut(Schema):
-    key: str
-    label: str
-
-
 class ReviewOut(Schema):
     id: int
     measure_id: int
@@ -647,7 +642,7 @@ class RoundIn(Schema):
     checklist: list[str] | None = Field(None, description="检查要点，每条一项；不填用默认模板（四看）")
 
 
-class ReviewIn(Schema):
+class LookbackReviewIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
     verdict: ReviewVerdict
@@ -795,7 +790,7 @@ class MonthCountOut(Schema):
     relapses: int
 
 
-class StatsOut(Schema):
+class RectificationStatsOut(Schema):
     """调用者可见措施的统计。"""
 
     totals: StatRowOut

@@ -8,7 +8,7 @@ from duban.api.auth import acting, api_user
 from duban.api.errors import form_invalid
 from duban.supervision import access as rules
 from duban.supervision.api.common import DEFERRALS, ONE_ERRORS, WRITE_ERRORS, access_of, deferral_get, item_get, require
-from duban.supervision.api.schemas import DecisionIn, DeferralIn, DeferralOut
+from duban.supervision.api.schemas import DeferralDecisionIn, DeferralIn, DeferralOut
 from duban.supervision.forms import DecisionForm, DeferralForm
 from duban.supervision.services import deferrals as services
 
@@ -46,7 +46,7 @@ def deferral_request(request, item_id: int, payload: DeferralIn):
 
 
 @router.post("/deferrals/{int:deferral_id}/decide", response={200: DeferralOut, **WRITE_ERRORS}, summary="审批延期")
-def deferral_decide(request, deferral_id: int, payload: DecisionIn):
+def deferral_decide(request, deferral_id: int, payload: DeferralDecisionIn):
     """督查办或该事项的帮包领导。approve 同意（完成时限改为申请的日期，原定时限保留），
     refuse 不同意（须说明理由）。已审批过的申请 400。"""
     access = access_of(request)

@@ -21,7 +21,7 @@ from duban.supervision.api.common import (
     require,
 )
 from duban.supervision.api.items import slots_open
-from duban.supervision.api.schemas import ReportFillIn, ReportOut, ReviewIn
+from duban.supervision.api.schemas import ReportFillIn, ReportOut, ReportReviewIn
 from duban.supervision.forms import ReportForm, ReviewForm
 from duban.supervision.models import ReportStatus
 from duban.supervision.services import reports as services
@@ -118,7 +118,7 @@ def report_submit(request, report_id: int):
 
 
 @router.post("/reports/{int:report_id}/review", response={200: ReportOut, **WRITE_ERRORS}, summary="审核报告")
-def report_review(request, report_id: int, payload: ReviewIn):
+def report_review(request, report_id: int, payload: ReportReviewIn):
     """仅督查办，审核“待审核”的报告：accept 采纳（事项进度随之更新），return 退回修改
     （须说明理由，填报人和联络员会收到通知）。"""
     access = access_of(request)

@@ -37,7 +37,7 @@ class PhaseOut(Schema):
     order: int
 
 
-class PlanCounts(Schema):
+class PlanItemCounts(Schema):
     """调用者可见事项按状态的数量。"""
 
     total: int = 0
@@ -66,7 +66,7 @@ class PlanOut(Schema):
     pace_tolerance: int
     report_grace_days: int
     phases: list[PhaseOut]
-    counts: PlanCounts = Field(description="调用者可见的事项按状态计数（未计算状态的事项只计入 total）")
+    counts: PlanItemCounts = Field(description="调用者可见的事项按状态计数（未计算状态的事项只计入 total）")
 
     @staticmethod
     def resolve_kind_label(obj) -> str:
@@ -433,7 +433,7 @@ class ReportFillIn(Schema):
     submit: bool = Field(False, description="同时提交（仅牵头单位负责人）")
 
 
-class ReviewIn(Schema):
+class ReportReviewIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
     decision: Literal["accept", "return"] = Field(description="accept 采纳，return 退回修改")
@@ -448,7 +448,7 @@ class DeferralIn(Schema):
     reason: str = Field(description="延期理由")
 
 
-class DecisionIn(Schema):
+class DeferralDecisionIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
     decision: Literal["approve", "refuse"] = Field(description="approve 同意延期，refuse 不同意")
