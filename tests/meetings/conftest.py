@@ -19,6 +19,10 @@ def at(days: int, hour: int = 9, minute: int = 0) -> datetime.datetime:
 
 @pytest.fixture
 def meeting(org, people):
+    return build_meeting(org, people)
+
+
+def build_meeting(org, people) -> SimpleNamespace:
     with disable_auditlog():
         m = SimpleNamespace()
         m.meeting = Meeting.objects.create(

@@ -37,6 +37,10 @@ class Rect:
 
 @pytest.fixture
 def rect(org, people):
+    return build_rect(org, people)
+
+
+def build_rect(org, people) -> Rect:
     org.grid.covered_units.add(org.academic)
     with disable_auditlog(), time_machine.travel(FROZEN, tick=False):
         r = Rect()

@@ -26,6 +26,10 @@ class Work:
 
 @pytest.fixture
 def work(org, people):
+    return build_work(org, people)
+
+
+def build_work(org, people) -> Work:
     with (
         disable_auditlog(),
         time_machine.travel(datetime.datetime(2026, 11, 2, 9, 0, tzinfo=datetime.UTC), tick=False),

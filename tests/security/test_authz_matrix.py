@@ -1,0 +1,99 @@
+"""No one reaches what is not theirs: every page and API operation, requested by every persona,
+must give what tests/security/authz_matrix.txt says.
+
+The routes come from the URL configuration and the API schema, so a new view or endpoint fails
+here until the matrix has its row (record with DUBAN_RECORD_AUTHZ=1, then review the diff). Each
+request runs inside a savepoint that is rolled back, so one route's POST cannot change what the
+next route sees. The rules the matrix must obey whatever is recorded are in test_authz_rules.py.
+"""
+
+import json
+import os
+import shutil
+import traceback
+
+import pytest
+import time_machine
+from django.db import transaction
+from django.test import Client
+
+from tests.security import matrix
+from tests.security.routes import api_routes, api_schema, page_routes
+from tests.security.world import FROZEN, build_world
+
+pytestmark = pytest.mark.django_db
+
+RECORDING = os.environ.get("DUBAN_RECORD_AUTHZ") == "1"
+
+
+@pytest.fixture
+def world(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.STORAGES = {**settings.STORAGES, "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"}}
+    w = build_world()
+    # Deleting an attachment removes its file, which no savepoint brings back: every unsafe
+    # request is followed by putting the world's files back.
+    w.media, w.pristine = settings.MEDIA_ROOT, tmp_path / "pristine"
+    shutil.copytree(w.media, w.pristine)
+    return w
+
+
+def send(client: Client, route):
+    if route.method == "GET":
+        return client.get(route.path)
+    if route.is_api and not route.form:
+        body = json.dumps(route.body) if route.body is not None else ""
+        return client.generic(route.method, route.path, body, content_type="application/json")
+    if route.method == "POST":
+        return client.post(route.path, route.body or {})
+    return client.generic(route.method, route.path, "", content_type="application/x-www-form-urlencoded")
+
+
+def observe(w, person, routes) -> tuple[dict, list[str]]:
+    observed, errors = {}, []
+    for route in routes:
+        client = Client()
+        if person is not None:
+            client.force_login(person, backend="django.contrib.auth.backends.ModelBackend")
+        try:
+            with transaction.atomic():
+                response = send(client, route)
+                transaction.set_rollback(True)
+        except Exception:  # noqa: BLE001 - a crash is a finding, reported with its traceback
+            observed[(route.key, route.method)] = "E"
+            errors.append(f"{route.method} {route.path}: {traceback.format_exc(limit=-3)}")
+            continue
+        finally:
+            if route.method != "GET":
+                shutil.copytree(w.pristine, w.media, dirs_exist_ok=True)
+        cell = matrix.outcome(response)
+        if cell == "E":
+            errors.append(f"{route.method} {route.path}: {response.status_code}")
+        observed[(route.key, route.method)] = cell
+    return observed, errors
+
+
+@pytest.mark.parametrize("code,attr", [(code, attr) for code, attr, _label in matrix.PERSONAS], ids=matrix.CODES)
+def test_every_route_gives_each_persona_what_the_matrix_says(code, attr, world):
+    person = getattr(world.people, attr) if attr else None
+    with time_machine.travel(FROZEN, tick=False):
+        routes = page_routes(world) + api_routes(world, api_schema())
+        observed, errors = observe(world, person, routes)
+    assert not errors, "server errors:\n" + "\n".join(errors)
+    if RECORDING:
+        matrix.record_column(code, observed)
+        return
+    expected = matrix.read()
+    missing = sorted(f"{key} {method}" for key, method in observed if (key, method) not in expected)
+    assert not missing, (
+        "routes without a row in tests/security/authz_matrix.txt (record with DUBAN_RECORD_AUTHZ=1 and review):\n"
+        + "\n".join(missing)
+    )
+    stale = sorted(f"{key} {method}" for key, method in expected if (key, method) not in observed)
+    assert not stale, "rows of routes that no longer exist:\n" + "\n".join(stale)
+    wrong = [
+        f"{key} {method}: expected {expected[(key, method)][code]}, got {cell}"
+        for (key, method), cell in sorted(observed.items())
+        if expected[(key, method)][code] != cell
+    ]
+    assert not wrong, f"persona {code} ({attr or 'anonymous'}):\n" + "\n".join(wrong)
