@@ -232,6 +232,12 @@ def api_params(w, path: str) -> dict:
         "gid": w.group.pk,
         "lid": w.meeting_leave.pk,
         "sid": w.step.pk if section == "leave" else w.slot.pk,
+        # Fields of request bodies that name objects.
+        "lead_unit_id": w.org.academic.pk,
+        "owner_unit_id": w.org.office.pk,
+        "parent_id": w.org.school.pk,
+        "responsible_person_id": people.liaison.pk,
+        "patron_leader_id": people.leader.pk,
     }
     return values
 
@@ -266,13 +272,19 @@ def _resolve(schema: dict, node: dict) -> dict:
     return node
 
 
-def sample(schema: dict, node: dict, depth: int = 0):
-    """A minimal value satisfying `node`: required fields only, first choices."""
+# An id that names nothing: the same answer on every database, whatever its sequences are at.
+NO_SUCH_ID = 987654321
+
+
+def sample(schema: dict, node: dict, depth: int = 0, ids: dict | None = None):
+    """A minimal value satisfying `node`: required fields only, first choices; a field naming an
+    object (`unit_id`) gets the world's object from `ids`, or an id that names nothing."""
+    ids = ids or {}
     node = _resolve(schema, node)
     for key in ("anyOf", "oneOf", "allOf"):
         if key in node:
             options = [o for o in node[key] if _resolve(schema, o).get("type") != "null"]
-            return sample(schema, options[0], depth) if options else None
+            return sample(schema, options[0], depth, ids) if options else None
     if "enum" in node:
         return node["enum"][0]
     if "default" in node and depth:
@@ -280,7 +292,10 @@ def sample(schema: dict, node: dict, depth: int = 0):
     kind = node.get("type", "object")
     if kind == "object":
         properties = node.get("properties", {})
-        return {name: sample(schema, properties[name], depth + 1) for name in node.get("required", [])}
+        return {
+            name: ids.get(name, NO_SUCH_ID) if name.endswith("_id") else sample(schema, properties[name], depth + 1, ids)
+            for name in node.get("required", [])
+        }
     if kind == "array":
         return []
     value = SAMPLE.get((kind, node.get("format")), SAMPLE.get((kind, None)))
@@ -295,12 +310,13 @@ def api_routes(w, schema: dict) -> list[Route]:
     routes = []
     for method, template, operation in api_operations(schema):
         body, form = None, False
+        params = api_params(w, template)
         content = operation.get("requestBody", {}).get("content", {})
         if "application/json" in content:
-            body = sample(schema, content["application/json"]["schema"])
+            body = sample(schema, content["application/json"]["schema"], ids=params)
         elif content:
             form = True
-            body = sample(schema, next(iter(content.values()))["schema"])
+            body = sample(schema, next(iter(content.values()))["schema"], ids=params)
         routes.append(Route(template, method, api_path(w, template), body, form))
     return routes
 
