@@ -8,6 +8,7 @@ SECRET_KEY and AUDIT_CHAIN_KEY are never in it: they are kept, and must be saved
 import getpass
 import shutil
 import subprocess
+import tempfile
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -63,10 +64,13 @@ def backup_create(*, output: Path) -> BackupResult:
     only when complete, so an interrupted backup never looks like one."""
     vendor = database.vendor()
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M%S")
-    partial = output / f".{PREFIX}{stamp}.partial"
     try:
         output.mkdir(parents=True, exist_ok=True)
-        partial.mkdir(mode=0o700)  # it holds every password hash and personal record
+        # A fresh name of its own, readable by this account only: it holds every password hash and personal record.
+        partial = Path(tempfile.mkdtemp(prefix=f".{PREFIX}{stamp}-", suffix=".partial", dir=output))
+    except OSError as error:
+        raise BackupError(ERR_WRITE.format(error=error))
+    try:
         dumped = database.dump(partial)
         media_files = _copy_tree(media_root(), partial / MEDIA)
         files = manifest.files_describe(partial)
