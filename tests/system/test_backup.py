@@ -301,6 +301,14 @@ def test_on_a_terminal_restore_asks_and_stops_unless_told_yes(made, media, monke
     assert "现有内容将被覆盖" in questions[0] and str(media) in questions[0]
 
 
+def test_a_restore_that_cannot_copy_the_attachments_changes_nothing(made, media, monkeypatch):
+    def disk_full(source, target):
+        raise OSError("磁盘空间不足")
+
+    monkeypatch.setattr(services.shutil, "copy2", disk_full)
+    refused(made, services.ERR_STAGING.format(error="磁盘空间不足"), media, yes=True)
+
+
 def test_row_counts_are_checked_after_restoring(made, media, org):
     """With the signature check skipped, an edited count is caught by the check after the restore;
     the old attachments are kept aside, not deleted."""

@@ -31,7 +31,8 @@ ERR_NO_LOCAL_MEDIA = "附件存储不在本地文件系统上，无法备份或�
 ERR_WRITE = "写入备份失败：{error}"
 ERR_VENDOR_MISMATCH = "备份来自 {backup} 数据库，当前数据库是 {current}：不能恢复到不同类型的数据库。"
 ERR_NEWER = "备份包含当前程序没有的数据库迁移（{names}），来自更新版本的程序：请先升级程序再恢复。"
-ERR_MEDIA = "恢复附件失败：{error}。数据库已恢复，原附件目录仍在 {aside}。"
+ERR_STAGING = "复制备份中的附件失败：{error}。未做任何改动。"
+ERR_MEDIA = "换上备份中的附件失败：{error}。数据库已恢复；原附件在 {kept}，备份中的附件在 {staging}。"
 ERR_COUNTS = "恢复后的核对不通过：{tables}。原附件目录保留在 {aside}。"
 
 
@@ -160,14 +161,16 @@ def backup_restore(*, path: Path, described: dict) -> RestoreResult:
     except BaseException as error:
         shutil.rmtree(staging, ignore_errors=True)
         if isinstance(error, OSError):
-            raise BackupError(ERR_WRITE.format(error=error))
+            raise BackupError(ERR_STAGING.format(error=error))
         raise
+    kept = root
     try:
         if root.exists():
             root.rename(aside)
+            kept = aside
         staging.rename(root)
     except OSError as error:
-        raise BackupError(ERR_MEDIA.format(error=error, aside=aside))
+        raise BackupError(ERR_MEDIA.format(error=error, kept=kept, staging=staging))
     expected = described["database"]["row_counts"]
     actual = database.row_counts()
     wrong = [
