@@ -21,6 +21,8 @@ class EventKind(models.TextChoices):
     TOKEN_CREATED = "token_created", _("创建 API 令牌")
     TOKEN_REVOKED = "token_revoked", _("吊销 API 令牌")
     ACCOUNT_CHANGED = "account_changed", _("账号变更")
+    BACKUP = "backup", _("数据备份")
+    RESTORE = "restore", _("数据恢复")
 
 
 class SecurityEvent(models.Model):
