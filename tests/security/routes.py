@@ -292,9 +292,12 @@ def sample(schema: dict, node: dict, depth: int = 0, ids: dict | None = None):
     kind = node.get("type", "object")
     if kind == "object":
         properties = node.get("properties", {})
+        required = node.get("required", [])
         return {
-            name: ids.get(name, NO_SUCH_ID) if name.endswith("_id") else sample(schema, properties[name], depth + 1, ids)
-            for name in node.get("required", [])
+            name: ids.get(name, NO_SUCH_ID)
+            if name.endswith("_id")
+            else sample(schema, properties[name], depth + 1, ids)
+            for name in required
         }
     if kind == "array":
         return []
