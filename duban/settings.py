@@ -61,8 +61,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "duban.accounts.middleware.ForcePasswordChangeMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "duban.accounts.middleware.SessionLifetimeMiddleware",
+    "duban.accounts.middleware.ForcePasswordChangeMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -143,7 +144,16 @@ AXES_ENABLE_ADMIN = False
 # The lockout is per username by design (等保: lock the account, not the office's shared NAT address).
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 
-# Idle sessions end after 30 minutes: the cookie age is renewed on every request.
+# Failed logins are also limited per client address: counted in axes' failure log (in the
+# database, so every server process sees the same count). The default is high enough for a
+# campus behind one NAT address on a busy morning.
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+LOGIN_ADDRESS_FAILURE_LIMIT = env_int("LOGIN_ADDRESS_FAILURE_LIMIT", 100)
+LOGIN_ADDRESS_WINDOW = timedelta(minutes=env_int("LOGIN_ADDRESS_WINDOW_MINUTES", 15))
+
+# Idle sessions end after 30 minutes: the cookie age is renewed on every request. Whatever the
+# activity, a login lasts at most SESSION_ABSOLUTE_HOURS (accounts.middleware.SessionLifetimeMiddleware).
+SESSION_ABSOLUTE_HOURS = env_int("SESSION_ABSOLUTE_HOURS", 12)
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_MINUTES", 30) * 60
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
@@ -227,6 +237,8 @@ HUEY = {
 }
 if REDIS_URL:
     HUEY.update({"huey_class": "huey.RedisHuey", "connection": {"url": REDIS_URL}})
+    # One cache for every server process: the ballot-code look-up limit is then shared.
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
     HUEY.update({"huey_class": "huey.SqliteHuey", "filename": str(VAR_DIR / "huey.sqlite3")})
 

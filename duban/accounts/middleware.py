@@ -1,5 +1,11 @@
+import time
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 # Pages a person who must change their password can still reach.
 ALLOWED_PREFIXES = ("/accounts/", "/static/", "/api/", "/v/", "/ical/")
@@ -20,4 +26,30 @@ class ForcePasswordChangeMiddleware:
             and not request.path.startswith(ALLOWED_PREFIXES)
         ):
             return redirect(reverse("accounts:password_change") + "?first=1")
+        return self.get_response(request)
+
+
+# When the session's login happened (seconds since the epoch), set at every login.
+LOGIN_AT = "duban_login_at"
+
+
+class SessionLifetimeMiddleware:
+    """A login lasts at most SESSION_ABSOLUTE_HOURS, however active the person is (the idle
+    limit is the session cookie's age). Afterwards the session is ended and the request goes
+    on as anonymous: pages send to the login page, the API answers 401."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            now = time.time()
+            started = request.session.get(LOGIN_AT)
+            if started is None:
+                request.session[LOGIN_AT] = now
+            elif now - started > settings.SESSION_ABSOLUTE_HOURS * 3600:
+                logout(request)
+                hours = settings.SESSION_ABSOLUTE_HOURS
+                messages.info(request, _("登录已超过 %(hours)s 小时，为了账号安全请重新登录。") % {"hours": hours})
         return self.get_response(request)

@@ -3,7 +3,9 @@
 import secrets
 import string
 
+from axes.models import AccessFailureLog
 from axes.utils import reset as axes_reset
+from django.conf import settings
 from django.contrib.auth import update_session_auth_hash
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -11,7 +13,7 @@ from django.utils import timezone
 
 from duban.accounts.models import ApiToken, token_digest, token_generate
 from duban.audit.models import EventKind
-from duban.audit.services import security_event_record
+from duban.audit.services import client_ip, security_event_record
 from duban.org.access import access_for
 
 ERR_NOT_SEC_ADMIN = "只有安全管理员可以执行此操作。"
@@ -98,3 +100,34 @@ def api_token_revoke(*, person, token_id: int, request=None) -> ApiToken:
             detail={"token": token.hint},
         )
     return token
+
+
+# --- Failed logins per client address ------------------------------------------------------
+
+
+def login_address_failures(request) -> int:
+    """Failed logins from this request's address within settings.LOGIN_ADDRESS_WINDOW, as axes
+    logged them (AXES_ENABLE_ACCESS_FAILURE_LOG)."""
+    address = client_ip(request)
+    if not address:
+        return 0
+    since = timezone.now() - settings.LOGIN_ADDRESS_WINDOW
+    return AccessFailureLog.objects.filter(ip_address=address, attempt_time__gte=since).count()
+
+
+def login_address_throttled(request) -> bool:
+    return login_address_failures(request) >= settings.LOGIN_ADDRESS_FAILURE_LIMIT
+
+
+def login_address_failed(request) -> None:
+    """After a failed login (axes has logged it): the failure that reaches the limit is recorded."""
+    if login_address_failures(request) == settings.LOGIN_ADDRESS_FAILURE_LIMIT:
+        security_event_record(
+            kind=EventKind.ADDRESS_THROTTLED,
+            target=client_ip(request),
+            request=request,
+            detail={
+                "limit": settings.LOGIN_ADDRESS_FAILURE_LIMIT,
+                "minutes": int(settings.LOGIN_ADDRESS_WINDOW.total_seconds() // 60),
+            },
+        )

@@ -15,6 +15,17 @@ class LoginView(auth_views.LoginView):
     authentication_form = LoginForm
     redirect_authenticated_user = True
 
+    def post(self, request, *args, **kwargs):
+        # Per address, on top of axes' per-account lockout: too many failures from one address
+        # stop further attempts from it for a while, whatever the usernames tried.
+        if services.login_address_throttled(request):
+            return render(request, "accounts/throttled.html", status=429)
+        return super().post(request, *args, **kwargs)
+
+    def form_invalid(self, form):
+        services.login_address_failed(self.request)
+        return super().form_invalid(form)
+
 
 def locked_out(request, credentials=None, *args, **kwargs):
     """django-axes calls this when a username has reached the failure limit."""

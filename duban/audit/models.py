@@ -9,6 +9,7 @@ class EventKind(models.TextChoices):
     LOGIN_SUCCESS = "login_success", _("登录成功")
     LOGIN_FAILURE = "login_failure", _("登录失败")
     LOCKOUT = "lockout", _("账号锁定")
+    ADDRESS_THROTTLED = "address_throttled", _("登录地址限流")
     LOGOUT = "logout", _("退出登录")
     PASSWORD_CHANGED = "password_changed", _("修改密码")
     PASSWORD_RESET = "password_reset", _("重置密码")
