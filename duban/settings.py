@@ -38,6 +38,8 @@ INSTALLED_APPS = [
     "auditlog",
     "axes",
     "csp",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "duban.org",
     "duban.accounts",
     "duban.audit",
@@ -61,8 +63,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "duban.accounts.middleware.SessionLifetimeMiddleware",
+    "duban.accounts.middleware.SecondFactorMiddleware",
     "duban.accounts.middleware.ForcePasswordChangeMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -143,6 +147,9 @@ AXES_VERBOSE = False
 AXES_ENABLE_ADMIN = False
 # The lockout is per username by design (等保: lock the account, not the office's shared NAT address).
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+
+# The second factor (django-otp TOTP): required of the three administrators, optional for others.
+OTP_TOTP_ISSUER = "duban 督查督办"
 
 # Failed logins are also limited per client address: counted in axes' failure log (in the
 # database, so every server process sees the same count). The default is high enough for a

@@ -9,11 +9,13 @@ and 冯无权 (an account with no role).
 import pytest
 from auditlog.context import disable_auditlog
 from django.test import Client
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from duban.audit import guards
 from duban.leave.defaults import install_defaults
 from duban.leave.models import AbsenceType, ChainRule, ChainStep
-from duban.org.models import Person, Rank, Role, RoleGrant, Unit, UnitKind
+from duban.org.models import ADMIN_ROLES, Person, Rank, Role, RoleGrant, Unit, UnitKind
 
 PASSWORD = "Test-Passw0rd!"
 
@@ -92,13 +94,23 @@ def _people(org):
     return p
 
 
+def login_as(client, person) -> Client:
+    """Log `person` in; an administrator, who must pass the second factor, has passed it."""
+    client.force_login(person, backend="django.contrib.auth.backends.ModelBackend")
+    if person.grants.filter(role__in=ADMIN_ROLES).exists():
+        device = TOTPDevice.objects.filter(user=person, confirmed=True).first()
+        device = device or TOTPDevice.objects.create(user=person, name="测试验证器", confirmed=True)
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
+    return client
+
+
 @pytest.fixture
 def client_for():
     """client_for(person) -> a logged-in test client."""
 
     def make(person):
-        client = Client()
-        client.force_login(person, backend="django.contrib.auth.backends.ModelBackend")
-        return client
+        return login_as(Client(), person)
 
     return make

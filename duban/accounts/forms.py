@@ -60,3 +60,14 @@ class PasswordChangeForm(StyledFormMixin, forms.Form):
 
 class TokenForm(StyledFormMixin, forms.Form):
     name = forms.CharField(label=_("用途"), max_length=60, help_text=_("例如：与教务系统对接。"))
+
+
+class CodeForm(StyledFormMixin, forms.Form):
+    code = forms.CharField(
+        label=_("验证码"),
+        max_length=12,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True, "placeholder": "123456"}
+        ),
+        error_messages={"required": _("请输入验证器上显示的 6 位数字。")},
+    )

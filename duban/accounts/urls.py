@@ -10,4 +10,7 @@ urlpatterns = [
     path("password/", views.password_change, name="password_change"),
     path("tokens/", views.tokens, name="tokens"),
     path("tokens/<int:pk>/revoke/", views.token_revoke, name="token_revoke"),
+    path("otp/", views.otp_verify, name="otp_verify"),
+    path("otp/setup/", views.otp_setup, name="otp_setup"),
+    path("otp/remove/", views.otp_remove, name="otp_remove"),
 ]

@@ -7,6 +7,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from duban.accounts import second_factor
 from duban.accounts import services as account_services
 from duban.lib.listing import paginate
 from duban.org import services
@@ -83,6 +84,17 @@ def person_unlock(request, pk):
     person = get_object_or_404(Person, pk=pk)
     account_services.account_unlock(request=request, acting_user=request.user, username=person.username)
     messages.success(request, _("账号“%(name)s”已解锁。") % {"name": person.username})
+    return redirect(person)
+
+
+@require("can_grant_roles")
+@require_POST
+def person_reset_second_factor(request, pk):
+    person = get_object_or_404(Person, pk=pk)
+    second_factor.reset(request=request, acting_user=request.user, person=person)
+    messages.success(
+        request, _("已重置“%(name)s”的两步验证，其下次登录时可重新绑定身份验证器。") % {"name": person.name}
+    )
     return redirect(person)
 
 

@@ -15,6 +15,7 @@ urlpatterns = [
     path("people/<int:pk>/edit/", views.person_edit, name="person_edit"),
     path("people/<int:pk>/unlock/", grant_views.person_unlock, name="person_unlock"),
     path("people/<int:pk>/reset-password/", grant_views.person_reset_password, name="person_reset_password"),
+    path("people/<int:pk>/reset-otp/", grant_views.person_reset_second_factor, name="person_reset_otp"),
     path("grants/", grant_views.grants, name="grants"),
     path("grants/<int:pk>/revoke/", grant_views.grant_revoke, name="grant_revoke"),
     path("import/", import_views.import_upload, name="import"),

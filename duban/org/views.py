@@ -163,6 +163,7 @@ def people(request):
 
 @require("can_browse_org")
 def person_detail(request, pk):
+    from duban.accounts import second_factor
     from duban.accounts.selectors import is_locked
 
     access = access_for(request.user)
@@ -176,6 +177,7 @@ def person_detail(request, pk):
         "can_grant": access.can_grant_roles() and person.pk != request.user.pk,
         "show_contact": access.can_see_contact(person),
         "locked": access.can_grant_roles() and is_locked(person.username),
+        "has_second_factor": access.can_grant_roles() and second_factor.confirmed_device(person) is not None,
     }
     return render(request, "org/person_detail.html", context)
 

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from duban.accounts.models import ApiToken
 from duban.accounts.services import api_token_revoke
+from tests.conftest import login_as
 
 pytestmark = pytest.mark.django_db
 
@@ -115,9 +116,7 @@ def test_no_write_per_request(people, token_for, django_assert_num_queries):
 
 
 def _csrf_client(person):
-    client = Client(enforce_csrf_checks=True)
-    client.force_login(person, backend="django.contrib.auth.backends.ModelBackend")
-    return client
+    return login_as(Client(enforce_csrf_checks=True), person)
 
 
 def test_session_get_needs_no_csrf_token(people):

@@ -458,7 +458,9 @@ def test_nothing_beyond_marks_and_group_is_kept(client_for, people, review, code
         assert secret.lower() not in everything
         assert not any(secret in r.getMessage() for r in caplog.records)
         assert not any(secret in m.value for m in client.cookies.values())
-    assert set(client.session.keys()) <= {"_auth_user_id", "_auth_user_backend", "_auth_user_hash"}
+    # Besides the login itself: its time and whether the person has a second factor, set at login.
+    login_keys = {"_auth_user_id", "_auth_user_backend", "_auth_user_hash", "duban_login_at", "duban_otp_device"}
+    assert set(client.session.keys()) <= login_keys
 
 
 def test_a_ballot_with_dimensions(client, people, org):

@@ -79,6 +79,7 @@ def page_kwargs(w) -> dict:
         "org:person_edit": {"pk": people.liaison.pk},
         "org:person_unlock": {"pk": people.liaison.pk},
         "org:person_reset_password": {"pk": people.liaison.pk},
+        "org:person_reset_otp": {"pk": people.liaison.pk},
         "org:grant_revoke": {"pk": w.grant.pk},
         "org:import_preview": {"token": "expired-token"},
         # Supervision

@@ -17,6 +17,7 @@ import time_machine
 from django.db import transaction
 from django.test import Client
 
+from tests.conftest import login_as
 from tests.security import matrix
 from tests.security.routes import api_routes, api_schema, page_routes
 from tests.security.world import FROZEN, build_world
@@ -54,7 +55,7 @@ def observe(w, person, routes) -> tuple[dict, list[str]]:
     for route in routes:
         client = Client()
         if person is not None:
-            client.force_login(person, backend="django.contrib.auth.backends.ModelBackend")
+            login_as(client, person)
         try:
             with transaction.atomic():
                 response = send(client, route)

@@ -139,7 +139,13 @@ def test_only_the_audit_administrator_reads_the_audit_log():
 
 
 def test_only_the_security_administrator_grants_roles_and_unlocks_accounts():
-    for key in ("org:grants", "org:grant_revoke", "org:person_unlock", "org:person_reset_password"):
+    for key in (
+        "org:grants",
+        "org:grant_revoke",
+        "org:person_unlock",
+        "org:person_reset_password",
+        "org:person_reset_otp",
+    ):
         assert {code for code in matrix.CODES if key in reached(code)} == {"C"}, key
 
 
