@@ -15,7 +15,7 @@ DATE = re.compile(r"(?:(\d{4})年)?(\d{1,2})月(\d{1,2})日")
 
 
 def cn_int(s):
-    if s.isdigit():
+    if s.isdecimal():
         return int(s)
     if s == "十":
         return 10

@@ -17,10 +17,15 @@ import re
 import zipfile
 
 import pytest
+import time_machine
+from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
-from hypothesis import HealthCheck, assume, example, given, settings
+from django.db import transaction
+from hypothesis import HealthCheck, assume, event, example, given, settings
 from hypothesis import strategies as st
+from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from duban.assessment.forms import parse_names
 from duban.leave.services.configure import holidays_parse
@@ -36,6 +41,8 @@ from duban.rectification.services.lookback import parse_points
 from duban.rectification.services.plans import parse_recheck_days
 from duban.supervision.ledger_import import values as ledger_values
 from duban.supervision.services import Refused
+from tests.rectification.conftest import build_rect
+from tests.supervision.conftest import build_work
 
 FAST = settings(
     max_examples=300,
@@ -44,7 +51,7 @@ FAST = settings(
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 SLOW = settings(
-    max_examples=25,
+    max_examples=35,
     deadline=None,
     derandomize=True,
     suppress_health_check=[
@@ -454,3 +461,412 @@ def test_open_workbook_refuses_what_is_not_a_workbook(raw):
         return
     workbook.close()
     assume(False)  # random bytes that calamine opens would be news, not a failure
+
+
+# --- The Excel imports -------------------------------------------------------------------------
+
+TODAY = datetime.date(2026, 11, 2)
+FROZEN = datetime.datetime(2026, 11, 2, 9, 0, tzinfo=datetime.UTC)
+IMPORT = settings(
+    max_examples=35,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[
+        HealthCheck.function_scoped_fixture,
+        HealthCheck.too_slow,
+        HealthCheck.data_too_large,
+        HealthCheck.large_base_example,
+    ],
+)
+WRITTEN_APPS = ("org", "supervision", "rectification", "audit", "accounts")
+
+
+@pytest.fixture
+def work(org, people):
+    return build_work(org, people)
+
+
+@pytest.fixture
+def rect(org, people):
+    return build_rect(org, people)
+
+
+def row_counts() -> dict[str, int]:
+    """Rows of every model an import may write (and of the security events it records)."""
+    return {
+        model._meta.label: model.objects.count()
+        for model in apps.get_models()
+        if model._meta.app_label in WRITTEN_APPS and not model._meta.proxy
+    }
+
+
+def cell_safe(text: str) -> str:
+    return ILLEGAL_CHARACTERS_RE.sub("", text)
+
+
+CELL_TEXT = st.one_of(
+    XML_SAFE, TEXT.map(cell_safe), st.just("甲" * 2100), st.sampled_from(["=1+1", "=A1", "'=SUM(A:A)"])
+)
+CELL = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(min_value=-(10**18), max_value=10**18),
+    st.floats(allow_nan=False, allow_infinity=False),
+    st.datetimes(min_value=datetime.datetime(1900, 3, 1), max_value=datetime.datetime(9999, 12, 31)),
+    st.dates(min_value=datetime.date(1900, 3, 1), max_value=datetime.date(9999, 12, 31)),
+    CELL_TEXT,
+)
+DUE = st.one_of(
+    st.dates(min_value=datetime.date(1900, 3, 1), max_value=datetime.date(9999, 12, 31)),
+    st.sampled_from(
+        ["2026-12-31", "2026/12/31", "2026年12月31日", "长期坚持", "9999-12-31", "0001-01-01", "2026-02-30"]
+    ),
+    st.integers(20_000, 99_999),
+    CELL,
+)
+UNIT_NAMES = ["教务处", "人事处", "党委办公室", "航空运输系党支部", "第一联络组", "江城航空学院", "不存在的处"]
+PEOPLE_NAMES = ["李校长", "李校长（leader）", "钱联络", "钱联络(liaison)", "王文书", "无此人", "郑外单位（leader）"]
+TITLES = [
+    "本科教学质量提升工程",
+    "实验室建设项目",
+    "新增事项",
+    "个别党支部组织生活会不够规范严谨，钱联络所在支部记录不全",
+]
+
+
+@st.composite
+def sheet_rows(draw, columns: dict[str, tuple[list, list]], *, clean: bool):
+    """A header and rows for it. `columns` maps each label to (values that should pass, odd
+    values). A clean sheet has the labels in order and mostly passing values, so that some files
+    are valid and reach the commit; a messy one has labels shuffled, marked as the template marks
+    them, left out or misspelt, junk among them, and cells of anything."""
+    labels = list(columns)
+    if clean:
+        header = [draw(st.sampled_from([label, label + "*"])) for label in labels]
+    else:
+        header = draw(st.permutations(labels))
+        header = [label for label in header if draw(st.integers(0, 9)) > 0]  # now and then a column goes missing
+        header = [draw(st.sampled_from([label, label + "*", label + "（必填）", " " + label])) for label in header]
+        if draw(st.booleans()):
+            header.insert(draw(st.integers(0, len(header))), draw(CELL_TEXT))
+    rows = []
+    for _ in range(draw(st.integers(1 if clean else 0, 4))):
+        row = []
+        for label in header:
+            key = label.strip().rstrip("*").split("（")[0]
+            valid, odd = columns.get(key, ([None], []))
+            roll = draw(st.integers(0, 19))
+            if clean and roll > 1 or not clean and roll > 9:
+                row.append(draw(st.sampled_from(valid)))
+            elif roll % 2 and odd:
+                row.append(draw(st.sampled_from(odd)))
+            else:
+                row.append(draw(CELL))
+        rows.append(row)
+    return header, rows
+
+
+@st.composite
+def workbook_bytes(draw, sheets: dict[str, dict[str, tuple[list, list]]]):
+    """An .xlsx built by openpyxl with the given sheets (by name, each with its columns): clean
+    ones, and messy ones with other sheets, junk rows above the header, blank rows and merged
+    cells."""
+    clean = draw(st.integers(0, 2)) < 2
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    names = (
+        list(sheets)
+        if clean
+        else draw(st.lists(st.sampled_from([*sheets, "Sheet1"]), min_size=1, max_size=3, unique=True))
+    )
+    for name in names:
+        sheet = workbook.create_sheet(name)
+        for _ in range(0 if clean else draw(st.integers(0, 2))):
+            sheet.append(draw(st.lists(CELL, max_size=3)))
+        header, rows = draw(sheet_rows(sheets.get(name) or next(iter(sheets.values())), clean=clean))
+        sheet.append(header)
+        for row in rows:
+            if not clean and draw(st.integers(0, 5)) == 0:
+                sheet.append([])
+            sheet.append(row)
+        if not clean and draw(st.integers(0, 3)) == 0:
+            top, left = draw(st.integers(1, 6)), draw(st.integers(1, 6))
+            sheet.merge_cells(
+                start_row=top,
+                start_column=left,
+                end_row=top + draw(st.integers(0, 3)),
+                end_column=left + draw(st.integers(0, 2)),
+            )
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def xlsx_of(sheets: dict[str, list[list]]) -> bytes:
+    """A workbook with these sheets of rows (for the explicit examples)."""
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    for name, rows in sheets.items():
+        sheet = workbook.create_sheet(name)
+        for row in rows:
+            sheet.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+LEDGER_HEADER = ["序号", "事项", "牵头单位", "完成时限", "时间节点"]
+RECT_HEADER = ["序号", "问题描述", "整改措施", "责任单位", "整改时限"]
+UNIT_HEADER = ["单位名称", "类型", "上级单位", "排序"]
+
+
+@st.composite
+def uploads(draw, sheets) -> tuple[str, bytes]:
+    """What may arrive as an .xlsx: mostly workbooks of every shape; else truncated ones, random
+    bytes, a zip that is no workbook, or the wrong extension."""
+    roll = draw(st.integers(0, 9))
+    if roll <= 6:
+        return "台账.xlsx", draw(workbook_bytes(sheets))
+    if roll == 7:
+        return draw(st.sampled_from(["台账.xls", "台账", "台账.xlsx.exe"])), draw(workbook_bytes(sheets))
+    if roll == 8:
+        data = draw(workbook_bytes(sheets))
+        return "台账.XLSX", data[: draw(st.integers(0, len(data) - 1))]
+    junk = st.one_of(
+        st.binary(max_size=200),
+        st.dictionaries(st.sampled_from(["xl/workbook.xml", "[Content_Types].xml"]), st.binary(max_size=50)).map(
+            zip_bytes
+        ),
+    )
+    return "台账.xlsx", draw(junk)
+
+
+def assert_refused_in_chinese(result) -> None:
+    """A dry run that found problems says what, in Chinese, for every one."""
+    assert all(chinese(message) for message in result.general_errors)
+    assert all(chinese(error.message) and error.column for error in result.errors)
+
+
+LEDGER_SHEETS = {
+    "督办台账": {
+        "序号": (["", "1", "2", "5", 3], ["1.1", "2.3", 1.5, "0", "1.0", "9.1", "1000000"]),
+        "事项": (TITLES, ["", "甲" * 201]),
+        "牵头单位": (["教务处", "人事处"], UNIT_NAMES),
+        "责任单位": (["", "人事处", "教务处、人事处"], ["人事处，不存在的处", "、、"]),
+        "帮包领导": (["", "李校长", "李校长（leader）"], PEOPLE_NAMES),
+        "责任人": (["", "钱联络", "郑外单位"], PEOPLE_NAMES),
+        "时间节点": (
+            ["", "10月15日 完成方案论证", "2026-11-30 完成招标；12月1日 验收"],
+            ["2月30日 x", "完成", "9999-12-31 末日", "0001-01-01 始", "12月31日 " + "甲" * 201],
+        ),
+        "完成时限": (
+            ["2026-12-31", "2026/12/31", "2027年3月1日", "长期坚持", datetime.date(2026, 12, 31), 46387],
+            ["9999-12-31", "0001-01-01", "2026-02-30", "²", 20_000, 99_999, datetime.datetime(9999, 12, 31)],
+        ),
+        "进展情况": ([""], []),
+        "状态": ([""], []),
+        "备注": (["", "备注"], ["甲" * 301]),
+    }
+}
+
+
+def supervision_import(office, plan, name, data, *, commit):
+    from duban.supervision import ledger_import
+
+    try:
+        ledger_import.upload_check(SimpleUploadedFile(name, data))
+    except ledger_import.ImportFileError as error:
+        assert chinese(error)
+        event("file refused")
+        return None
+    source = io.BytesIO(data)
+    if commit:
+        return ledger_import.ledger_import_commit(acting_user=office, plan=plan, path=source, today=TODAY)
+    return ledger_import.ledger_import_preview(acting_user=office, plan=plan, path=source, today=TODAY)
+
+
+@pytest.mark.django_db
+@IMPORT
+@given(upload=uploads(LEDGER_SHEETS))
+def test_supervision_ledger_import_dry_run_refuses_in_chinese(work, people, upload):
+    from duban.supervision.ledger_import import LedgerPlan
+
+    before = row_counts()
+    result = supervision_import(people.office, work.plan, *upload, commit=False)
+    if isinstance(result, LedgerPlan) and not result.is_valid:
+        assert_refused_in_chinese(result)
+    assert row_counts() == before  # a dry run writes nothing
+
+
+@pytest.mark.django_db
+@IMPORT
+@given(upload=uploads(LEDGER_SHEETS))
+@example(upload=("台账.xlsx", xlsx_of({"督办台账": [LEDGER_HEADER, ["", "新事项", "教务处", "²", ""]]})))
+@example(
+    upload=(
+        "台账.xlsx",
+        xlsx_of({"督办台账": [LEDGER_HEADER, ["", "新事项", "教务处", "9999-12-31", "12月31日 末日"]]}),
+    )
+)
+@example(upload=("台账.xlsx", xlsx_of({"督办台账": [LEDGER_HEADER, ["", "新事项", "教务处", "0001-01-01", ""]]})))
+def test_supervision_ledger_import_commit_writes_all_or_nothing(work, people, upload):
+    from duban.supervision.ledger_import import LedgerPlan
+
+    with transaction.atomic(), time_machine.travel(FROZEN, tick=False):
+        before = row_counts()
+        result = supervision_import(people.office, work.plan, *upload, commit=True)
+        if result is None or isinstance(result, LedgerPlan):
+            if result is not None:
+                assert not result.is_valid
+                assert_refused_in_chinese(result)
+            assert row_counts() == before  # refused: nothing half-written
+            event("commit refused")
+        else:
+            event("committed")
+            after = row_counts()
+            assert after["supervision.Item"] == before["supervision.Item"] + result.counts["created"]
+        transaction.set_rollback(True)  # the next example imports into the fixture plan as it was
+
+
+RECT_SHEETS = {
+    "整改台账": {
+        "序号": (["1", "2", "3", 1, ""], [2.5, "0", "-1", "１"]),
+        "问题描述": (TITLES[2:] + ["", "新问题"], ["甲" * 2001]),
+        "整改措施": (["规范组织生活会流程", "制定组织生活会工作规范", "新措施"], ["", "甲" * 201]),
+        "责任领导": (["", "李校长"], PEOPLE_NAMES),
+        "责任单位": (["教务处", "人事处", "教务处、人事处"], [*UNIT_NAMES, "教务", ""]),
+        "责任人": (["", "钱联络"], PEOPLE_NAMES),
+        "整改时限": (
+            ["2026-12-31", "立行立改", "立行立改（2026-11-30）", "长期坚持", "2026-12-15（建章立制）"],
+            ["建章立制", "2020-01-01", "9999-12-31", "立行立改（9999-12-31）", "0001-01-01（建章立制）"],
+        ),
+        "整改进展": ([""], []),
+        "完成情况": ([""], []),
+        "销号情况": ([""], []),
+        "备注": (["", "备注"], ["甲" * 301]),
+    }
+}
+
+
+def rectification_import(office, plan, name, data, *, commit):
+    from duban.rectification import ledger
+
+    try:
+        ledger.upload_check(SimpleUploadedFile(name, data))
+    except ledger.ImportFileError as error:
+        assert chinese(error)
+        event("file refused")
+        return None
+    source = io.BytesIO(data)
+    if commit:
+        return ledger.ledger_import_commit(acting_user=office, plan=plan, path=source, today=TODAY)
+    return ledger.ledger_import_preview(acting_user=office, plan=plan, path=source, today=TODAY)
+
+
+@pytest.mark.django_db
+@IMPORT
+@given(upload=uploads(RECT_SHEETS))
+def test_rectification_ledger_import_dry_run_refuses_in_chinese(rect, people, upload):
+    from duban.rectification.ledger import LedgerImport
+
+    before = row_counts()
+    result = rectification_import(people.office, rect.plan, *upload, commit=False)
+    if isinstance(result, LedgerImport) and not result.is_valid:
+        assert_refused_in_chinese(result)
+    assert row_counts() == before
+
+
+@pytest.mark.django_db
+@IMPORT
+@given(upload=uploads(RECT_SHEETS))
+@example(upload=("台账.xlsx", xlsx_of({"整改台账": [RECT_HEADER, ["²", "新问题", "新措施", "教务处", "2026-12-31"]]})))
+@example(upload=("台账.xlsx", xlsx_of({"整改台账": [RECT_HEADER, ["3", "新问题", "新措施", "教务处", "9999-12-31"]]})))
+def test_rectification_ledger_import_commit_writes_all_or_nothing(rect, people, upload):
+    from duban.rectification.ledger import LedgerImport
+
+    with transaction.atomic(), time_machine.travel(FROZEN, tick=False):
+        before = row_counts()
+        result = rectification_import(people.office, rect.plan, *upload, commit=True)
+        if result is None or isinstance(result, LedgerImport):
+            if result is not None:
+                assert not result.is_valid
+                assert_refused_in_chinese(result)
+            assert row_counts() == before
+            event("commit refused")
+        else:
+            event("committed")
+            assert row_counts()["rectification.Finding"] >= before["rectification.Finding"]
+        transaction.set_rollback(True)
+
+
+ORG_SHEETS = {
+    "单位": {
+        "单位名称": (["新单位", "教务处", "另一新单位"], ["甲" * 101, ""]),
+        "简称": (["", "新"], ["甲" * 41]),
+        "单位编码": (["", "XD01"], ["JW", 1, "甲" * 41]),
+        "类型": (["职能部门", "联络组", "党支部"], ["学校", "不知道"]),
+        "上级单位": (["", "江城航空学院", "党委办公室"], ["新单位", "不存在的处", "另一新单位"]),
+        "排序": (["", "1", 20], ["-1", "1.5", 10**12, "2147483648", "²"]),
+        "联系单位": (["", "教务处"], ["教务处、人事处", "新单位", "不存在的处"]),
+    },
+    "人员": {
+        "姓名": (["新人", "钱联络"], ["甲" * 41, ""]),
+        "登录名": (["newbie", "liaison", "n2"], ["有 空格", "a" * 65, "", 12345, "ＡＢＣ"]),
+        "所在单位": (["教务处", "新单位"], UNIT_NAMES),
+        "职级": (["科员", "正处级", "无职级"], ["处级", "不知道"]),
+        "职务": (["", "处长"], ["甲" * 61]),
+        "手机号": (["", "13800000000"], ["123", "+86-138", "电话", 13800000000, "１３８００００００００"]),
+        "电子邮箱": (["", "a@b.cn"], ["not-an-email", "a@" + "b" * 300 + ".cn"]),
+    },
+}
+
+
+def org_import(sys_admin, name, data, *, commit):
+    from duban.org import importing
+
+    try:
+        importing.upload_check(SimpleUploadedFile(name, data))
+    except importing.ImportFileError as error:
+        assert chinese(error)
+        event("file refused")
+        return None
+    source = io.BytesIO(data)
+    if commit:
+        return importing.import_commit(acting_user=sys_admin, path=source)
+    return importing.import_preview(acting_user=sys_admin, path=source)
+
+
+@pytest.mark.django_db
+@IMPORT
+@given(upload=uploads(ORG_SHEETS))
+def test_org_import_dry_run_refuses_in_chinese(people, upload):
+    from duban.org.importing import ImportPlan
+
+    before = row_counts()
+    result = org_import(people.sys_admin, *upload, commit=False)
+    if isinstance(result, ImportPlan) and not result.is_valid:
+        assert_refused_in_chinese(result)
+    assert row_counts() == before
+
+
+@pytest.mark.django_db
+@IMPORT
+@given(upload=uploads(ORG_SHEETS))
+@example(upload=("导入.xlsx", xlsx_of({"单位": [UNIT_HEADER, ["新单位", "职能部门", "江城航空学院", "²"]]})))
+def test_org_import_commit_writes_all_or_nothing(people, upload):
+    from duban.org.importing import ImportPlan
+
+    with transaction.atomic():
+        before = row_counts()
+        result = org_import(people.sys_admin, *upload, commit=True)
+        if result is None or isinstance(result, ImportPlan):
+            if result is not None:
+                assert not result.is_valid
+                assert_refused_in_chinese(result)
+            assert row_counts() == before
+            event("commit refused")
+        else:
+            event("committed")
+            after = row_counts()
+            assert after["org.Person"] == before["org.Person"] + len(result.new_accounts)
+        transaction.set_rollback(True)
