@@ -48,12 +48,14 @@ FAST = settings(
     max_examples=300,
     deadline=None,
     derandomize=True,
+    database=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 SLOW = settings(
     max_examples=35,
     deadline=None,
     derandomize=True,
+    database=None,
     suppress_health_check=[
         HealthCheck.function_scoped_fixture,
         HealthCheck.too_slow,
@@ -471,6 +473,7 @@ IMPORT = settings(
     max_examples=35,
     deadline=None,
     derandomize=True,
+    database=None,
     suppress_health_check=[
         HealthCheck.function_scoped_fixture,
         HealthCheck.too_slow,
