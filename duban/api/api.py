@@ -49,7 +49,14 @@ DESCRIPTION = """督办平台的 JSON 接口。
 422 请求格式不符（`errors` 为逐项列表），400 数据校验未通过（`errors` 按字段列出）。
 """
 
-api = NinjaAPI(
+
+class DubanAPI(NinjaAPI):
+    def get_openapi_schema(self, *, path_prefix=None, path_params=None):
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        return errors.document_schema_errors(schema)
+
+
+api = DubanAPI(
     title="duban API",
     version="1",
     description=DESCRIPTION,

@@ -94,7 +94,45 @@ class ErrorOut(Schema):
 
 
 class InvalidOut(ErrorOut):
-    errors: dict[str, list[str]] = Field(description="按字段列出的错误（__all__ 为整体错误）")
+    errors: dict[str, list[str]] = Field(
+        default_factory=dict, description="按字段列出的错误（__all__ 为整体错误；请求体无法解析时没有）"
+    )
+
+
+class SchemaErrorItem(Schema):
+    loc: list[str] = Field(description='出错的位置，如 ["body", "title"]')
+    field: str = Field(description="出错的字段")
+    type: str = Field(description="错误类型（pydantic）")
+    msg: str = Field(description="英文说明（pydantic 原文）")
+    message: str = Field(description="中文说明")
+
+
+class SchemaErrorOut(ErrorOut):
+    errors: list[SchemaErrorItem] = Field(description="逐项列出的错误")
+
+
+def document_schema_errors(schema: dict) -> dict:
+    """Every operation that takes parameters or a body may answer 422 (the handler below), and
+    one that takes a body 400 when the body is no JSON at all (ninja's own refusal); ninja does
+    not say so, so the OpenAPI schema gets them here, with their response bodies."""
+    components = schema.setdefault("components", {}).setdefault("schemas", {})
+    definition = SchemaErrorOut.model_json_schema(ref_template="#/components/schemas/{model}")
+    components.update(definition.pop("$defs", {}))
+    components["SchemaErrorOut"] = definition
+    components.setdefault("InvalidOut", InvalidOut.model_json_schema(ref_template="#/components/schemas/{model}"))
+    body = {"application/json": {"schema": {"$ref": "#/components/schemas/SchemaErrorOut"}}}
+    invalid = {"application/json": {"schema": {"$ref": "#/components/schemas/InvalidOut"}}}
+    for operations in schema.get("paths", {}).values():
+        for operation in operations.values():
+            if operation.get("parameters") or operation.get("requestBody"):
+                operation.setdefault("responses", {}).setdefault(
+                    422, {"description": "请求格式不符（参数或请求体不符合接口要求）", "content": body}
+                )
+            if operation.get("requestBody"):
+                operation["responses"].setdefault(
+                    400, {"description": "请求体无法解析，或数据校验未通过", "content": invalid}
+                )
+    return schema
 
 
 class InvalidInput(Exception):

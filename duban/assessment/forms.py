@@ -225,9 +225,9 @@ def parse_names(text: str) -> list[str]:
     for line in (text or "").splitlines():
         line = _NUMBERING.sub("", line)
         for part in _SEPARATORS.split(line):
-            name = part.strip().strip("。.")
+            name = part.strip().strip("。.")[:40]
             if name and not name.isdigit() and name not in names:
-                names.append(name[:40])
+                names.append(name)
     return names
 
 

@@ -15,7 +15,7 @@ DATE = re.compile(r"(?:(\d{4})年)?(\d{1,2})月(\d{1,2})日")
 
 
 def cn_int(s):
-    if s.isdigit():
+    if s.isdecimal():
         return int(s)
     if s == "十":
         return 10
@@ -58,7 +58,7 @@ def _resolve(m, published):
     if published is None:
         return None
     d = _safe(published.year, int(m.group(2)), int(m.group(3)))
-    if d and d > published + timedelta(days=1):
+    if d and d > published and (d - published).days > 1:  # published + 1 day overflows on 9999-12-31
         d = _safe(published.year - 1, int(m.group(2)), int(m.group(3)))
     return d
 
@@ -105,9 +105,17 @@ DEADLINE_PATTERNS = [
 
 
 def deadline(text, base):
-    """First deadline in a requirement's text, resolved against the meeting date `base`."""
+    """First deadline in a requirement's text, resolved against the meeting date `base`; None
+    when there is none, or when it falls outside the calendar ("99999个月内", a base in 9999)."""
     if base is None:
         return None
+    try:
+        return _deadline(text, base)
+    except (ValueError, OverflowError):
+        return None
+
+
+def _deadline(text, base):
     for kind, rx in DEADLINE_PATTERNS:
         m = rx.search(text)
         if not m:

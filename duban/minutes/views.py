@@ -49,7 +49,7 @@ def draft_new(request):
     form = MinutesInputForm(
         request.POST if posted else None,
         request.FILES if posted else None,
-        initial={"meeting": request.GET.get("meeting", "") if request.GET.get("meeting", "").isdigit() else None},
+        initial={"meeting": request.GET.get("meeting", "") if request.GET.get("meeting", "").isdecimal() else None},
     )
     if posted and form.is_valid():
         data = form.cleaned_data

@@ -11,7 +11,8 @@ from pydantic import ConfigDict
 
 from duban.api.auth import api_user
 from duban.api.errors import ErrorOut
-from duban.api.pagination import DEFAULT_LIMIT, MAX_LIMIT
+from duban.api.fields import ObjectId
+from duban.api.pagination import DEFAULT_LIMIT, MAX_LIMIT, OFFSET_MAX
 from duban.notify import selectors, services
 from duban.notify.models import Message, MessageKind
 
@@ -50,13 +51,13 @@ class InboxOut(Schema):
 class InboxFilter(Schema):
     unread: bool = Field(False, description="只列出未读消息")
     limit: int = Field(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT, description=f"每页条数（1–{MAX_LIMIT}）")
-    offset: int = Field(0, ge=0, description="跳过的条数")
+    offset: int = Field(0, ge=0, le=OFFSET_MAX, description="跳过的条数")
 
 
 class ReadIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
-    ids: list[int] | None = Field(None, description="要标为已读的消息；不填则全部标为已读")
+    ids: list[ObjectId] | None = Field(None, description="要标为已读的消息；不填则全部标为已读")
 
 
 class ReadOut(Schema):

@@ -28,7 +28,7 @@ def _next_or(request, default: str) -> str:
 def grants(request):
     access = access_for(request.user)
     person = None
-    if request.GET.get("person", "").isdigit():
+    if request.GET.get("person", "").isdecimal():
         person = Person.objects.filter(pk=request.GET["person"]).first()
     form = GrantForm(request.POST or None, tree=access.tree, person=person)
     if request.method == "POST" and form.is_valid():

@@ -121,7 +121,7 @@ def people_export(request):
     queryset = selectors.people_filtered(tree=access.tree, **filters)
     queryset, sort = sort_queryset(queryset, request.GET.get("sort", ""), PEOPLE_SORTS, "unit")
     recorded = dict(filters)
-    if filters.get("unit", "").isdigit() and int(filters["unit"]) in access.tree.nodes:
+    if filters.get("unit", "").isdecimal() and int(filters["unit"]) in access.tree.nodes:
         recorded["unit"] = access.tree.nodes[int(filters["unit"])].name
     if sort != "unit":
         recorded["sort"] = sort

@@ -16,7 +16,7 @@ def people_filtered(*, tree: UnitTree, q: str = "", unit: str = "", rank: str = 
         people = people.filter(Q(name__icontains=q) | Q(username__icontains=q) | Q(position__icontains=q))
     if unit == "none":
         people = people.filter(unit__isnull=True)
-    elif unit.isdigit():
+    elif unit.isdecimal():
         people = people.filter(unit_id__in=tree.subtree_ids(int(unit)))
     if rank:
         people = people.filter(rank=rank)

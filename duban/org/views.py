@@ -115,7 +115,7 @@ def unit_edit(request, pk=None):
     access = access_for(request.user)
     unit = get_object_or_404(Unit, pk=pk) if pk else Unit()
     initial = {}
-    if pk is None and request.GET.get("parent", "").isdigit():
+    if pk is None and request.GET.get("parent", "").isdecimal():
         initial["parent"] = int(request.GET["parent"])
     elif pk is None and len(access.tree.roots) == 1:
         # Most new units belong under the institution itself.
@@ -189,7 +189,7 @@ def person_edit(request, pk=None):
     access = access_for(request.user)
     person = get_object_or_404(Person, pk=pk) if pk else Person()
     initial = {}
-    if pk is None and request.GET.get("unit", "").isdigit():
+    if pk is None and request.GET.get("unit", "").isdecimal():
         initial["unit"] = int(request.GET["unit"])
     form = PersonForm(request.POST or None, instance=person, initial=initial, tree=access.tree)
     if request.method == "POST" and form.is_valid():

@@ -90,14 +90,14 @@ def ledger_numbers(plan: Plan) -> dict[int, str]:
 
 
 def number_key(number: str) -> tuple[int, ...]:
-    return tuple(int(part) for part in number.split(".") if part.isdigit())
+    return tuple(int(part) for part in number.split(".") if part.isdecimal())
 
 
 def ledger_filter(items, *, status: str = "", unit: str = "", q: str = ""):
     """The plan page's filters (views/plans.py plan_detail): status, lead unit, text."""
     if status in Status.values:
         items = items.filter(state__status=status)
-    if unit.isdigit():
+    if unit.isdecimal():
         items = items.filter(lead_unit_id=int(unit))
     q = (q or "").strip()
     if q:

@@ -33,7 +33,7 @@ PER_PAGE = 50
 def _id(raw) -> int:
     """A posted row id; anything but a positive whole number is a 404 (never a server error)."""
     raw = (raw or "").strip()
-    if not raw.isascii() or not raw.isdigit() or len(raw) > 12:
+    if not raw.isascii() or not raw.isdecimal() or len(raw) > 12:
         raise Http404("没有找到该记录。")
     return int(raw)
 
@@ -155,7 +155,7 @@ def balance_year(request) -> int:
 def balance_people(request):
     people = Person.objects.filter(is_active=True, unit__isnull=False).select_related("unit")
     unit = request.GET.get("unit", "")
-    if unit.isdigit():
+    if unit.isdecimal():
         people = people.filter(unit_id=int(unit))
     return people.order_by("unit__order", "unit_id", "name", "id"), unit
 

@@ -186,7 +186,9 @@ def leave_decide(request, pk: int, lid: int, data: MeetingLeaveDecisionIn):
     return _leave(leave)
 
 
-@router.get("/meetings/attendance-stats", response={200: AttendanceStatsOut, **READ}, summary="参会统计")
+@router.get(
+    "/meetings/attendance-stats", response={200: AttendanceStatsOut, **READ, 400: InvalidOut}, summary="参会统计"
+)
 def attendance_stats(request, filters: Query[AttendanceStatsFilter]):
     """已结束会议的出勤统计（按单位、按人员）。督查办、校领导、纪检看到全部；单位负责人、联络员看到本单位。"""
     access = access_for(api_user(request))

@@ -120,7 +120,7 @@ def _units_check(plan: ImportPlan, sheet: SheetRows, db_units: dict[str, Unit]) 
         order_text = values.get("order", "")
         order = None
         if order_text:
-            if order_text.isdigit() and int(order_text) <= ORDER_MAX:
+            if order_text.isdecimal() and int(order_text) <= ORDER_MAX:
                 order = int(order_text)
             else:
                 check.error(cols["order"], ERR_BAD_ORDER)

@@ -13,6 +13,7 @@ from ninja.errors import HttpError
 
 from duban.api.auth import api_user
 from duban.api.errors import ErrorOut, InvalidInput, InvalidOut
+from duban.api.fields import id_in_range
 from duban.org.access import Access, access_for
 from duban.org.models import Unit
 from duban.rectification import access as rules
@@ -85,6 +86,8 @@ def plan_get(pk: int, queryset=None) -> RectificationPlan:
 
 def finding_get(access: Access, pk: int, queryset=None) -> Finding:
     queryset = queryset if queryset is not None else Finding.objects.select_related("plan")
+    if not id_in_range(pk):
+        raise Http404
     finding = rules.findings_visible(access, queryset).filter(pk=pk).first()
     if finding is None:
         raise Http404
@@ -93,6 +96,8 @@ def finding_get(access: Access, pk: int, queryset=None) -> Finding:
 
 def measure_get(access: Access, pk: int, queryset=None) -> Measure:
     queryset = queryset if queryset is not None else Measure.objects.select_related("item", "finding")
+    if not id_in_range(pk):  # names nothing, and would overflow the query
+        raise Http404
     measure = rules.measures_visible(access, queryset).filter(pk=pk).first()
     if measure is None:
         raise Http404
@@ -122,7 +127,7 @@ def feedback_get(pk: int) -> Feedback:
 def units_get(ids: list[int], field: str = "unit_ids", label: str = "涉及单位") -> list[Unit]:
     """The units with these ids, or 400 naming the unknown ones."""
     ids = list(dict.fromkeys(ids))
-    units = list(Unit.objects.filter(pk__in=ids))
+    units = list(Unit.objects.filter(pk__in=[pk for pk in ids if id_in_range(pk)]))
     unknown = sorted(set(ids) - {unit.pk for unit in units})
     if unknown:
         raise InvalidInput({field: [f"单位 {', '.join(map(str, unknown))} 不存在。"]}, {field: label})

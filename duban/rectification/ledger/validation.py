@@ -194,7 +194,7 @@ def _finding_start(result: LedgerImport, known: Known, row: _Row, first: dict[in
     text = row.values.get("ordinal", "")
     ordinal = None
     if text:
-        if text.isdigit() and int(text) > 0:
+        if text.isdecimal() and int(text) > 0:
             ordinal = int(text)
             if ordinal in first:
                 row.error("ordinal", ERR_DUPLICATE_ORDINAL.format(value=text, first=first[ordinal]))

@@ -66,5 +66,5 @@ class RectificationPlan(models.Model):
 
     def schedule(self) -> list[int]:
         """The re-check offsets in days, sorted, positive and unique."""
-        days = sorted({int(d) for d in (self.recheck_days or []) if str(d).strip().lstrip("-").isdigit()})
+        days = sorted({int(d) for d in (self.recheck_days or []) if str(d).strip().lstrip("-").isdecimal()})
         return [d for d in days if d > 0]

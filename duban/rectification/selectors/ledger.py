@@ -68,7 +68,7 @@ class LedgerFilters:
     @classmethod
     def from_query(cls, query) -> "LedgerFilters":
         return cls(
-            unit=query.get("unit", "") if query.get("unit", "").isdigit() else "",
+            unit=query.get("unit", "") if query.get("unit", "").isdecimal() else "",
             closure=query.get("closure", "") if query.get("closure", "") in ClosureState.values else "",
             category=query.get("category", "").strip()[:40],
             type=query.get("type", "") if query.get("type", "") in MeasureType.values else "",

@@ -21,7 +21,8 @@ def parse_recheck_days(text) -> list[int]:
         part = part.strip()
         if not part:
             continue
-        if not part.isdigit() or not 1 <= int(part) <= 730:
+        # isdecimal, not isdigit: “²” is a digit that int() refuses.
+        if not part.isdecimal() or not 1 <= int(part) <= 730:
             raise Refused(ERR_RECHECK_DAYS)
         days.append(int(part))
     return sorted(set(days))

@@ -37,7 +37,7 @@ def feedback_form_for(access, data, *, bound=None, finding=None) -> FeedbackForm
     `finding` preselects the finding a 提意见 link of the table points at."""
     if not (rules.can_send_feedback(access) and data.flags["disclosed"] and data.flags["feedback_open"]):
         return None
-    initial = {"finding": int(finding)} if finding and str(finding).isdigit() else {}
+    initial = {"finding": int(finding)} if finding and str(finding).isdecimal() else {}
     return FeedbackForm(
         bound,
         initial=initial,

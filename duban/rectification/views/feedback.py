@@ -92,7 +92,7 @@ def feedback_queue(request):
     _require_office(request)
     rows = Feedback.objects.select_related("plan", "finding", "sender")
     filters = {"plan": request.GET.get("plan", ""), "state": request.GET.get("state", "")}
-    if filters["plan"].isdigit():
+    if filters["plan"].isdecimal():
         rows = rows.filter(plan_id=int(filters["plan"]))
     if filters["state"] in FeedbackState.values:
         rows = rows.filter(state=filters["state"])

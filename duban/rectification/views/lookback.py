@@ -105,7 +105,7 @@ def round_detail(request, pk):
     unit = request.GET.get("unit", "mine" if mine else "")
     if unit == "mine" and mine:
         units = mine
-    elif unit.isdigit():
+    elif unit.isdecimal():
         units = {int(unit)}
     else:
         unit, units = "", None
@@ -230,7 +230,7 @@ def round_finding(request, pk):
     round = _round_for(request, pk)
     _require_office(request)
     added = None
-    if request.GET.get("added", "").isdigit():
+    if request.GET.get("added", "").isdecimal():
         added = Finding.objects.filter(pk=request.GET["added"], origin_round=round).first()
     if round.state != RoundState.OPEN and added is None:
         messages.error(request, services.ERR_ROUND_CLOSED)
@@ -288,7 +288,7 @@ def template_list(request):
     templates = list(LookbackTemplate.objects.all())
     editing = None
     wanted = request.POST.get("template") or request.GET.get("edit") or ""
-    if wanted.isdigit():
+    if wanted.isdecimal():
         editing = get_object_or_404(LookbackTemplate, pk=wanted)
     if request.method == "POST" and request.POST.get("action") == "default" and editing is not None:
         services.template_set_default(acting_user=request.user, template=editing)

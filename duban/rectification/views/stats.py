@@ -18,7 +18,7 @@ def stats(request):
         raise PermissionDenied
     plans = RectificationPlan.objects.select_related("plan").order_by("-plan__year", "plan__title", "pk")
     chosen = request.GET.get("plan", "")
-    plan = get_object_or_404(plans, pk=int(chosen)).plan if chosen.isdigit() else None
+    plan = get_object_or_404(plans, pk=int(chosen)).plan if chosen.isdecimal() else None
     figures = rectification_stats(access, plan=plan)
     tables = [
         ("unit", _("按责任单位"), figures.by_unit),

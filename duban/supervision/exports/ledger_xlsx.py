@@ -98,7 +98,7 @@ def ledger_rows(plan: Plan, items, order: list[str] | None = None):
 
 def _number_cell(number: str):
     # Top-level numbers as numbers (Excel sorts them); "2.3" stays text, or Excel would read 2.3.
-    return int(number) if number.isdigit() else number
+    return int(number) if number.isdecimal() else number
 
 
 def ledger_workbook(plan: Plan, items, *, order=None, note: str = ""):

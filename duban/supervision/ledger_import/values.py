@@ -35,7 +35,7 @@ def due_parse(text: str) -> datetime.date | None:
     text = (text or "").strip()
     if text in LONG_TERM:
         return None
-    if text.isdigit() and int(text) in EXCEL_SERIALS:
+    if text.isdecimal() and int(text) in EXCEL_SERIALS:  # isdigit() would let “²” reach int()
         return EXCEL_EPOCH + datetime.timedelta(days=int(text))
     match = DATE_RE.match(text)
     if not match:

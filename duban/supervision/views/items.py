@@ -92,7 +92,7 @@ def item_edit(request, pk=None, plan_pk=None):
         next_ordinal = (plan.items.order_by("-ordinal").values_list("ordinal", flat=True).first() or 0) + 1
         item = Item(plan=plan, ordinal=next_ordinal, start_date=timezone.localdate())
     initial = {}
-    if not pk and request.GET.get("parent", "").isdigit():
+    if not pk and request.GET.get("parent", "").isdecimal():
         initial["parent"] = int(request.GET["parent"])
     form = ItemForm(request.POST or None, instance=item, plan=plan, tree=access.tree, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -121,7 +121,7 @@ def people_options(request):
     if not rules.can_manage(access_for(request.user)):
         raise PermissionDenied
     unit = request.GET.get("lead_unit", "")
-    people = Person.objects.filter(is_active=True, unit_id=int(unit)) if unit.isdigit() else Person.objects.none()
+    people = Person.objects.filter(is_active=True, unit_id=int(unit)) if unit.isdecimal() else Person.objects.none()
     options = format_html_join(
         "",
         '<option value="{}">{}</option>',
@@ -140,7 +140,7 @@ def item_nodes(request, pk):
     indicator_form = IndicatorForm(
         request.POST if posted and "indicator" in request.POST else None, instance=Indicator(item=item)
     )
-    if posted and request.POST.get("delete_indicator", "").isdigit():
+    if posted and request.POST.get("delete_indicator", "").isdecimal():
         indicator = get_object_or_404(Indicator, pk=request.POST["delete_indicator"], item=item)
         services.indicator_delete(acting_user=request.user, indicator=indicator)
         messages.success(request, _("已删除指标“%(name)s”。") % {"name": indicator.name})
@@ -149,7 +149,7 @@ def item_nodes(request, pk):
         services.indicator_save(acting_user=request.user, indicator=indicator_form.save(commit=False))
         messages.success(request, _("已添加指标。"))
         return redirect("supervision:item_nodes", pk=item.pk)
-    if request.method == "POST" and request.POST.get("delete", "").isdigit():
+    if request.method == "POST" and request.POST.get("delete", "").isdecimal():
         node = get_object_or_404(TimeNode, pk=request.POST["delete"], item=item)
         services.node_delete(acting_user=request.user, node=node)
         messages.success(request, _("已删除节点“%(title)s”。") % {"title": node.title})

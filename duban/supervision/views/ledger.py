@@ -48,9 +48,10 @@ def ledger_export(request, pk):
     if sort.lstrip("-") in ITEM_SORTS and sort != "ordinal":
         prefix = "-" if sort.startswith("-") else ""
         order = [prefix + name for name in ITEM_SORTS[sort.lstrip("-")]] + ["pk"]
+    unit_name = Unit.objects.filter(pk=int(unit)).values_list("name", flat=True).first() if unit.isdecimal() else ""
     filters = {
         "状态": str(Status(status).label) if status in Status.values else "",
-        "牵头单位": Unit.objects.filter(pk=int(unit)).values_list("name", flat=True).first() if unit.isdigit() else "",
+        "牵头单位": unit_name,
         "关键词": q,
     }
     workbook, _rows = ledger_export_service(

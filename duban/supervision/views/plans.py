@@ -30,7 +30,7 @@ def plan_list(request):
     access = access_for(request.user)
     plans = Plan.objects.select_related("owner_unit")
     year, kind, status = request.GET.get("year", ""), request.GET.get("kind", ""), request.GET.get("status", "active")
-    if year.isdigit():
+    if year.isdecimal():
         plans = plans.filter(year=int(year))
     if kind in PlanKind.values:
         plans = plans.filter(kind=kind)
@@ -82,7 +82,7 @@ def plan_detail(request, pk):
     listed = items
     if status in Status.values:
         listed = listed.filter(state__status=status)
-    if unit.isdigit():
+    if unit.isdecimal():
         listed = listed.filter(lead_unit_id=int(unit))
     if q:
         listed = listed.filter(Q(title__icontains=q) | Q(description__icontains=q))
@@ -145,7 +145,7 @@ def plan_phases(request, pk):
     if not rules.can_manage(access):
         raise PermissionDenied
     plan = get_object_or_404(Plan, pk=pk)
-    if request.POST.get("delete", "").isdigit():
+    if request.POST.get("delete", "").isdecimal():
         phase_delete(acting_user=request.user, phase=get_object_or_404(PlanPhase, pk=request.POST["delete"], plan=plan))
         messages.success(request, _("阶段已删除。"))
         return redirect("supervision:plan_edit", pk=plan.pk)
