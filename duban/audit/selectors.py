@@ -353,3 +353,29 @@ def history_rows(entries) -> list[HistoryRow]:
             )
         )
     return rows
+
+
+# --- What others changed while someone was editing (optimistic locking) ---------------------
+VERSION_FIELD = "version"
+
+
+def changes_since_version(obj, version: int, limit: int = 50) -> list[HistoryRow]:
+    """The record history of `obj` after the save that left it at `version`: what others
+    changed while someone edited the copy they loaded at that version. The version counter
+    itself is left out."""
+    entries = list(
+        LogEntry.objects.get_for_object(obj)
+        .filter(action=LogEntry.Action.UPDATE)
+        .select_related("actor", "content_type")
+        .order_by("-id")[:limit]
+    )
+    since = []
+    for entry in entries:  # newest first, back to the save that moved past `version`
+        since.append(entry)
+        moved = (entry.changes_dict or {}).get(VERSION_FIELD)
+        if isinstance(moved, list) and len(moved) == 2 and str(moved[0]) == str(version):
+            break
+    rows = history_rows(reversed(since))
+    for row in rows:
+        row.changes = [c for c in row.changes if c.label != VERSION_FIELD]
+    return [row for row in rows if row.changes]

@@ -50,3 +50,15 @@ class StyledFormMixin:
         super().full_clean()
         if self.is_bound:
             self.add_invalid_classes()
+
+
+def stale_changes(form, obj, loaded_version: int | None, current_version: int) -> list:
+    """After a refused save over someone else's change: what they changed since the version
+    the editor loaded (for includes/stale_changes.html), and the form's version moved on, so
+    that saving again, having seen it, goes through."""
+    from duban.audit.selectors import changes_since_version
+
+    data = form.data.copy()
+    data["version"] = str(current_version)
+    form.data = data
+    return changes_since_version(obj, loaded_version) if loaded_version is not None else []

@@ -78,6 +78,8 @@ class ItemForm(StyledFormMixin, forms.ModelForm):
     co_units = forms.MultipleChoiceField(
         label=_("责任单位（协办）"), required=False, widget=forms.CheckboxSelectMultiple
     )
+    # The version the editor loaded: a save over someone else's change is refused.
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     class Meta:
         model = Item
@@ -110,6 +112,7 @@ class ItemForm(StyledFormMixin, forms.ModelForm):
         self.fields["co_units"].choices = unit_choices(tree)
         if self.instance.pk:
             self.initial["co_units"] = [u.pk for u in self.instance.co_units.all()]
+            self.initial.setdefault("version", self.instance.version)
         parents = Item.objects.filter(plan=plan, parent__isnull=True)
         if self.instance.pk:
             parents = parents.exclude(pk=self.instance.pk)

@@ -8,4 +8,12 @@ class Refused(ValidationError):
     """A rule refused the action; the message is for the user, in Chinese."""
 
 
-__all__ = ["PermissionDenied", "Refused"]
+class Stale(Refused):
+    """Someone saved the record after the editor loaded it (its version moved on)."""
+
+    def __init__(self, current_version: int):
+        self.current_version = current_version
+        super().__init__("该记录已被他人修改，请核对后再保存。")
+
+
+__all__ = ["PermissionDenied", "Refused", "Stale"]

@@ -10,7 +10,7 @@ from duban.org.access import access_for
 from duban.supervision import access as rules
 from duban.supervision.models import Indicator, Item, ItemLog, LogKind, TimeNode
 from duban.supervision.schedule import reverse_schedule
-from duban.supervision.services import Refused
+from duban.supervision.services import Refused, Stale
 from duban.supervision.services.plans import require_office
 from duban.supervision.state import item_state_refresh
 
@@ -36,8 +36,11 @@ def log(item: Item, kind: str, actor=None, text: str = "", report=None, **data) 
 
 
 @transaction.atomic
-def item_save(*, acting_user, item: Item, co_units=None, today: datetime.date | None = None) -> Item:
-    """Create or update an item (already validated by its form)."""
+def item_save(
+    *, acting_user, item: Item, co_units=None, today: datetime.date | None = None, expected_version: int | None = None
+) -> Item:
+    """Create or update an item (already validated by its form). `expected_version` is the
+    version the editor loaded: a save over someone else's change is refused (Stale)."""
     from duban.supervision.services.reports import report_slots_open
 
     require_office(acting_user)
@@ -48,7 +51,10 @@ def item_save(*, acting_user, item: Item, co_units=None, today: datetime.date | 
         item.created_by = acting_user
         item.original_due_date = item.due_date
     else:
-        item.version += 1
+        current = Item.objects.select_for_update().values_list("version", flat=True).get(pk=item.pk)
+        if expected_version is not None and expected_version != current:
+            raise Stale(current)
+        item.version = current + 1
         if item.original_due_date is None:
             item.original_due_date = item.due_date
     item.save()

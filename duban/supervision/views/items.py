@@ -9,6 +9,7 @@ from django.utils.html import format_html_join
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from duban.lib.forms import stale_changes
 from duban.meetings import access as meeting_rules
 from duban.org.access import access_for, require
 from duban.org.models import Person
@@ -16,6 +17,7 @@ from duban.supervision import access as rules
 from duban.supervision.forms import IndicatorForm, ItemForm, ReverseScheduleForm
 from duban.supervision.models import DeferralStatus, Indicator, Item, ReportStatus, TimeNode
 from duban.supervision.selectors.indicators import indicator_series
+from duban.supervision.services import Stale
 from duban.supervision.services import items as services
 from duban.supervision.services.actions import item_action_rules
 from duban.supervision.services.reports import report_slots_open
@@ -95,11 +97,18 @@ def item_edit(request, pk=None, plan_pk=None):
     if not pk and request.GET.get("parent", "").isdecimal():
         initial["parent"] = int(request.GET["parent"])
     form = ItemForm(request.POST or None, instance=item, plan=plan, tree=access.tree, initial=initial)
+    stale = None
     if request.method == "POST" and form.is_valid():
+        loaded = form.cleaned_data.get("version") if item.pk else None
         try:
             saved = services.item_save(
-                acting_user=request.user, item=form.save(commit=False), co_units=form.cleaned_data["co_units"]
+                acting_user=request.user,
+                item=form.save(commit=False),
+                co_units=form.cleaned_data["co_units"],
+                expected_version=loaded,
             )
+        except Stale as error:
+            stale = stale_changes(form, Item.objects.get(pk=item.pk), loaded, error.current_version)
         except ValidationError as error:
             form_error(form, error)
         else:
@@ -110,6 +119,7 @@ def item_edit(request, pk=None, plan_pk=None):
         "item": item,
         "plan": plan,
         "page_title": _("编辑事项") if item.pk else _("新增事项"),
+        "stale": stale,
         "cancel_url": item.get_absolute_url() if item.pk else plan.get_absolute_url(),
     }
     return render(request, "supervision/item_form.html", context)
