@@ -14,7 +14,7 @@ import traceback
 
 import pytest
 import time_machine
-from django.db import transaction
+from django.db import connection, transaction
 from django.test import Client
 
 from tests.conftest import login_as
@@ -25,6 +25,12 @@ from tests.security.world import FROZEN, build_world
 pytestmark = pytest.mark.django_db
 
 RECORDING = os.environ.get("DUBAN_RECORD_AUTHZ") == "1"
+
+# On PostgreSQL the matrix runs for these personas only (anonymous, a liaison of 教务处 and the
+# head of an uninvolved unit, the columns that guard against IDOR): who may do what is decided in Python, the
+# same on both databases, and the SQLite run checks all fourteen; the PostgreSQL run is there
+# for what differs by database (queries, locks, types). It keeps CI within its time budget.
+POSTGRES_PERSONAS = {"a", "i", "y"}
 
 
 @pytest.fixture
@@ -52,10 +58,14 @@ def send(client: Client, route):
 
 def observe(w, person, routes) -> tuple[dict, list[str]]:
     observed, errors = {}, []
+    client = None
     for route in routes:
-        client = Client()
-        if person is not None:
-            login_as(client, person)
+        if client is None:  # one logged-in client for the routes, again after logging out
+            client = Client()
+            if person is not None:
+                login_as(client, person)
+        client_after = None if route.key == "accounts:logout" else client
+        client.cookies.pop("messages", None)  # a message left by one route must not colour the next
         try:
             with transaction.atomic():
                 response = send(client, route)
@@ -65,6 +75,7 @@ def observe(w, person, routes) -> tuple[dict, list[str]]:
             errors.append(f"{route.method} {route.path}: {traceback.format_exc(limit=-3)}")
             continue
         finally:
+            client = client_after
             if route.method != "GET":
                 shutil.copytree(w.pristine, w.media, dirs_exist_ok=True)
         cell = matrix.outcome(response)
@@ -76,6 +87,8 @@ def observe(w, person, routes) -> tuple[dict, list[str]]:
 
 @pytest.mark.parametrize("code,attr", [(code, attr) for code, attr, _label in matrix.PERSONAS], ids=matrix.CODES)
 def test_every_route_gives_each_persona_what_the_matrix_says(code, attr, world):
+    if connection.vendor == "postgresql" and code not in POSTGRES_PERSONAS and not RECORDING:
+        pytest.skip("on PostgreSQL the matrix is checked for three personas; SQLite checks all fourteen")
     person = getattr(world.people, attr) if attr else None
     with time_machine.travel(FROZEN, tick=False):
         routes = page_routes(world) + api_routes(world, api_schema())
