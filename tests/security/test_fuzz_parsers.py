@@ -673,19 +673,24 @@ LEDGER_SHEETS = {
 }
 
 
-def supervision_import(office, plan, name, data, *, commit):
-    from duban.supervision import ledger_import
-
+def ledger_run(module, office, plan, name, data, *, commit):
+    """Upload check, then the preview or the commit of one of the two ledger imports (the
+    supervision and the rectification modules offer the same four names)."""
     try:
-        ledger_import.upload_check(SimpleUploadedFile(name, data))
-    except ledger_import.ImportFileError as error:
+        module.upload_check(SimpleUploadedFile(name, data))
+    except module.ImportFileError as error:
         assert chinese(error)
         event("file refused")
         return None
     source = io.BytesIO(data)
-    if commit:
-        return ledger_import.ledger_import_commit(acting_user=office, plan=plan, path=source, today=TODAY)
-    return ledger_import.ledger_import_preview(acting_user=office, plan=plan, path=source, today=TODAY)
+    run = module.ledger_import_commit if commit else module.ledger_import_preview
+    return run(acting_user=office, plan=plan, path=source, today=TODAY)
+
+
+def supervision_import(office, plan, name, data, *, commit):
+    from duban.supervision import ledger_import
+
+    return ledger_run(ledger_import, office, plan, name, data, commit=commit)
 
 
 @pytest.mark.django_db
@@ -754,16 +759,7 @@ RECT_SHEETS = {
 def rectification_import(office, plan, name, data, *, commit):
     from duban.rectification import ledger
 
-    try:
-        ledger.upload_check(SimpleUploadedFile(name, data))
-    except ledger.ImportFileError as error:
-        assert chinese(error)
-        event("file refused")
-        return None
-    source = io.BytesIO(data)
-    if commit:
-        return ledger.ledger_import_commit(acting_user=office, plan=plan, path=source, today=TODAY)
-    return ledger.ledger_import_preview(acting_user=office, plan=plan, path=source, today=TODAY)
+    return ledger_run(ledger, office, plan, name, data, commit=commit)
 
 
 @pytest.mark.django_db
