@@ -38,7 +38,7 @@ def confirmed_device(person) -> TOTPDevice | None:
 
 
 def note_device(request, person) -> None:
-    request.session[HAS_DEVICE] = TOTPDevice.objects.filter(user=person, confirmed=True).exists()
+    request.session[HAS_DEVICE] = confirmed_device(person) is not None
 
 
 def is_needed(request) -> bool:
@@ -87,9 +87,7 @@ def check(request, device: TOTPDevice, code: str) -> str | None:
     if seconds:
         return ERR_THROTTLED % {"seconds": seconds}
     if not (code.isdigit() and device.verify_token(code)):
-        security_event_record(
-            kind=EventKind.OTP_FAILED, actor=request.user, target=request.user.get_username(), request=request
-        )
+        _record(request, EventKind.OTP_FAILED)
         return ERR_CODE
     otp_login(request, device)
     return None
@@ -105,9 +103,7 @@ def enroll(request, device: TOTPDevice, code: str) -> str | None:
     device.confirmed = True
     device.save(update_fields=["confirmed"])
     request.session[HAS_DEVICE] = True
-    security_event_record(
-        kind=EventKind.OTP_ENABLED, actor=request.user, target=request.user.get_username(), request=request
-    )
+    _record(request, EventKind.OTP_ENABLED)
     return None
 
 

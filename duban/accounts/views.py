@@ -127,7 +127,7 @@ def otp_setup(request):
 @require_POST
 def otp_remove(request):
     form = CodeForm(request.POST)
-    refusal = second_factor.remove(request, form.data.get("code", "")) if form.is_valid() else _("请输入验证码。")
+    refusal = second_factor.remove(request, form.cleaned_data["code"]) if form.is_valid() else _("请输入验证码。")
     if refusal:
         messages.error(request, refusal)
     else:

@@ -6,7 +6,7 @@ server error instead of "not found". This middleware answers 404 for such ids be
 runs, for the pages and the API alike.
 """
 
-from django.http import JsonResponse
+from django.http import Http404, JsonResponse
 from django.views.defaults import page_not_found
 
 OBJECT_ID_MAX = 2**31 - 1
@@ -27,6 +27,4 @@ class OutOfRangeIdMiddleware:
             from duban.api.errors import ERR_NOT_FOUND
 
             return JsonResponse({"detail": ERR_NOT_FOUND}, status=404, json_dumps_params={"ensure_ascii": False})
-        from django.http import Http404
-
         return page_not_found(request, Http404())
