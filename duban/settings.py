@@ -275,11 +275,45 @@ DEMO_LOADERS = [
 # --- Audit ---------------------------------------------------------------------
 AUDITLOG_INCLUDE_ALL_MODELS = False
 AUDITLOG_DISABLE_REMOTE_ADDR = False
+# Security events and login records are kept this many days (等保 2.0: at least 180;
+# a smaller value fails `manage.py check`), then pruned nightly, each pruning recorded.
+AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 180)
+# The record history (who changed which field of an item, finding, ...) is business
+# history and is kept for good; set a number of days (at least 180) to prune it too.
+RECORD_HISTORY_RETENTION_DAYS = env_int("RECORD_HISTORY_RETENTION_DAYS", 0)
+# Each security event is also written, as one JSON line, to the "duban.security" logger
+# for an external log system (SIEM): to syslog when SECURITY_LOG_SYSLOG is "host:port"
+# (UDP) or a socket path such as /dev/log, to a file when SECURITY_LOG_FILE is set,
+# and otherwise to the console with the rest of the log.
+SECURITY_LOG_SYSLOG = env_str("SECURITY_LOG_SYSLOG")
+SECURITY_LOG_FILE = env_str("SECURITY_LOG_FILE")
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
+    "loggers": {"axes": {"level": "WARNING"}, "duban.security": {"level": "INFO"}},
 }
+if SECURITY_LOG_SYSLOG or SECURITY_LOG_FILE:
+    LOGGING["formatters"] = {"message": {"format": "%(message)s"}}
+    security_handlers = []
+    if SECURITY_LOG_SYSLOG:
+        host, _, port = SECURITY_LOG_SYSLOG.rpartition(":")
+        address = (host, int(port)) if host and port.isdecimal() else SECURITY_LOG_SYSLOG
+        LOGGING["handlers"]["security_syslog"] = {
+            "class": "logging.handlers.SysLogHandler",
+            "address": address,
+            "facility": "authpriv",
+            "formatter": "message",
+        }
+        security_handlers.append("security_syslog")
+    if SECURITY_LOG_FILE:
+        LOGGING["handlers"]["security_file"] = {
+            "class": "logging.handlers.WatchedFileHandler",
+            "filename": SECURITY_LOG_FILE,
+            "formatter": "message",
+            "encoding": "utf-8",
+        }
+        security_handlers.append("security_file")
+    LOGGING["loggers"]["duban.security"] = {"level": "INFO", "handlers": security_handlers, "propagate": False}

@@ -7,4 +7,4 @@ class AuditConfig(AppConfig):
     verbose_name = "审计"
 
     def ready(self):
-        from duban.audit import receivers  # noqa: F401  (login/logout/lockout events)
+        from duban.audit import checks, receivers  # noqa: F401  (retention check; login/logout/lockout events)

@@ -34,3 +34,7 @@ def entry_hash(**fields) -> str:
 
 def head_mac(last_seq: int, last_hash: str) -> str:
     return hmac.new(_key(), f"head:{last_seq}:{last_hash}".encode(), hashlib.sha256).hexdigest()
+
+
+def anchor_mac(pruned_through_seq: int, pruned_through_hash: str) -> str:
+    return hmac.new(_key(), f"anchor:{pruned_through_seq}:{pruned_through_hash}".encode(), hashlib.sha256).hexdigest()

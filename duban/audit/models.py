@@ -28,6 +28,9 @@ class EventKind(models.TextChoices):
     ACCOUNT_CHANGED = "account_changed", _("账号变更")
     BACKUP = "backup", _("数据备份")
     RESTORE = "restore", _("数据恢复")
+    AUDIT_VIEWED = "audit_viewed", _("查阅审计记录")
+    AUDIT_VERIFIED = "audit_verified", _("校验审计链")
+    AUDIT_PRUNED = "audit_pruned", _("清理过期日志")
 
 
 class SecurityEvent(models.Model):
@@ -67,6 +70,14 @@ class ChainHead(models.Model):
     last_seq = models.PositiveBigIntegerField(default=0)
     last_hash = models.CharField(max_length=64, default="")
     head_mac = models.CharField(max_length=64, default="")
+    # Entries up to `pruned_through_seq` were removed after the retention period; the
+    # chain now starts after them, linked to `pruned_through_hash`. The database's
+    # append-only guard lets a DELETE through only for rows at or below this anchor,
+    # and `anchor_mac` (keyed, key outside the database) proves the anchor was set by
+    # the application, not moved forward by hand to hide entries.
+    pruned_through_seq = models.PositiveBigIntegerField(default=0)
+    pruned_through_hash = models.CharField(max_length=64, default="")
+    anchor_mac = models.CharField(max_length=64, default="")
 
     class Meta:
         verbose_name = _("审计链头")

@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext_lazy as _
 
-from duban.audit.models import EventKind, SecurityEvent
+from duban.audit.models import ChainHead, EventKind, SecurityEvent
 from duban.lib import dates
 
 EMPTY = "—"
@@ -35,6 +35,13 @@ DETAIL_LABELS = {
     "rows": _("行数"),
     "file": _("文件"),
     "reason": _("原因"),
+    "query": _("查询条件"),
+    "result": _("结果"),
+    "retention_days": _("保留天数"),
+    "cutoff": _("清理此时间之前"),
+    "through_seq": _("清理至序号"),
+    "login_records": _("登录尝试记录"),
+    "history_entries": _("记录历史"),
 }
 
 ACTION_LABELS = {
@@ -119,7 +126,23 @@ KIND_COLOURS = {
     EventKind.SETTINGS_CHANGED: "yellow",
     EventKind.TOKEN_CREATED: "blue",
     EventKind.TOKEN_REVOKED: "blue",
+    EventKind.AUDIT_PRUNED: "yellow",
+    EventKind.AUDIT_VERIFIED: "blue",
 }
+
+
+@dataclass
+class Retention:
+    days: int
+    pruned_through_seq: int
+    history_days: int | None
+
+
+def retention_summary() -> Retention:
+    from duban.audit.retention import history_retention_days, retention_days
+
+    head = ChainHead.objects.filter(id=1).values("pruned_through_seq").first()
+    return Retention(retention_days(), head["pruned_through_seq"] if head else 0, history_retention_days())
 
 
 def event_rows(events) -> list[dict]:

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
-from duban.audit import chain
+from duban.audit import chain, export
 from duban.audit.models import ChainHead, EventKind, SecurityEvent
 
 
@@ -48,6 +48,7 @@ def security_event_record(
     head.last_hash = digest
     head.head_mac = chain.head_mac(event.seq, digest)
     head.save(update_fields=["last_seq", "last_hash", "head_mac"])
+    transaction.on_commit(lambda: export.forward(event))
     return event
 
 
@@ -58,11 +59,20 @@ class ChainProblem:
 
 
 def security_chain_verify() -> ChainProblem | None:
-    """Walk the chain in order; return the first problem, or None when intact."""
-    expected_prev = chain.GENESIS
-    expected_seq = 1
+    """Walk the chain in order; return the first problem, or None when intact.
+    After retention pruning the walk starts at the signed anchor instead of the genesis."""
+    head = ChainHead.objects.filter(id=1).first()
+    anchor_seq = head.pruned_through_seq if head is not None else 0
+    if anchor_seq:
+        if head.anchor_mac != chain.anchor_mac(anchor_seq, head.pruned_through_hash):
+            return ChainProblem(anchor_seq, "审计链的清理起点被篡改")
+        expected_prev = head.pruned_through_hash
+    else:
+        expected_prev = chain.GENESIS
+    expected_seq = anchor_seq + 1
     fields = ("seq", "created_at", "kind", "actor_id", "actor_username", "target", "ip", "detail", "prev_hash")
-    for row in SecurityEvent.objects.order_by("seq").values(*fields, "hash").iterator(chunk_size=2000):
+    rows = SecurityEvent.objects.filter(seq__gt=anchor_seq).order_by("seq")
+    for row in rows.values(*fields, "hash").iterator(chunk_size=2000):
         if row["seq"] != expected_seq:
             return ChainProblem(expected_seq, f"第 {expected_seq} 条记录缺失（被删除）")
         if row["prev_hash"] != expected_prev:
@@ -72,7 +82,6 @@ def security_chain_verify() -> ChainProblem | None:
             return ChainProblem(row["seq"], f"第 {row['seq']} 条记录内容被篡改")
         expected_prev = row["hash"]
         expected_seq += 1
-    head = ChainHead.objects.filter(id=1).first()
     last_seq = expected_seq - 1
     if head is None:
         if last_seq:

@@ -169,11 +169,13 @@ def test_events_filter_by_date_range(people, auditor):
         with time_machine.travel(datetime.datetime(2030, 6, day, 23, 30, tzinfo=TZ), tick=False):
             security_event_record(kind=EventKind.LOGIN_SUCCESS, actor=people.staff, target=f"day{day}")
     client = auditor
-    assert _rows(client.get("/audit/events/", {"from": "2030-06-05"})) == 2
-    assert _rows(client.get("/audit/events/", {"to": "2030-06-05"})) == 2  # the whole day, local time
-    assert _rows(client.get("/audit/events/", {"from": "2030-06-02", "to": "2030-06-09"})) == 1
+    # Narrowed to logins: the auditor's own readings are events too (查阅审计记录).
+    logins = {"kind": EventKind.LOGIN_SUCCESS}
+    assert _rows(client.get("/audit/events/", {**logins, "from": "2030-06-05"})) == 2
+    assert _rows(client.get("/audit/events/", {**logins, "to": "2030-06-05"})) == 2  # the whole day, local time
+    assert _rows(client.get("/audit/events/", {**logins, "from": "2030-06-02", "to": "2030-06-09"})) == 1
     # A malformed date is ignored rather than an error.
-    assert _rows(client.get("/audit/events/", {"from": "2030-13-45"})) == 3
+    assert _rows(client.get("/audit/events/", {**logins, "from": "2030-13-45"})) == 3
     assert client.get("/audit/events/", {"kind": "nonsense"}).status_code == 200
 
 
@@ -185,7 +187,8 @@ def test_events_are_paginated(people, auditor):
     assert "共 55 条" in _text(first)
     assert "第 1 / 2 页" in _text(first)
     second = client.get("/audit/events/", {"page": 2})
-    assert _rows(second) == 5
+    # Reading the first page was recorded (查阅审计记录), so one more row has moved over.
+    assert _rows(second) == 6
 
 
 def test_events_page_query_count_does_not_grow(people, django_assert_max_num_queries, auditor):
@@ -231,10 +234,14 @@ def test_verify_button_reports_deleted_tail(people, auditor):
     assert "alert-danger" in text
 
 
-def test_verify_writes_nothing(people, auditor):
+def test_verify_changes_nothing_and_records_the_check(people, auditor):
     record_events(2)
+    before = list(SecurityEvent.objects.order_by("seq").values_list("seq", "hash"))
     auditor.post("/audit/events/verify/")
-    assert SecurityEvent.objects.count() == 2
+    assert list(SecurityEvent.objects.order_by("seq").values_list("seq", "hash"))[:2] == before
+    check = SecurityEvent.objects.get(seq=3)
+    assert (check.kind, check.actor_id) == (EventKind.AUDIT_VERIFIED, people.audit_admin.pk)
+    assert check.detail == {"result": "完好"}
 
 
 # --- Record history ---------------------------------------------------------------------
