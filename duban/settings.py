@@ -23,6 +23,9 @@ SECRET_KEY = env_str("SECRET_KEY") or secret_from_file(VAR_DIR / "secret_key")
 # Keys the security-event hash chain; kept apart from SECRET_KEY so rotating one
 # does not invalidate the other.
 AUDIT_CHAIN_KEY = env_str("AUDIT_CHAIN_KEY") or secret_from_file(VAR_DIR / "audit_chain_key")
+# Encrypts sensitive settings kept in the database (the SMTP password); comma-separated
+# for rotation, the first encrypting (see duban/lib/crypto.py). Back it up apart from the data.
+SETTINGS_ENCRYPTION_KEYS = env_list("SETTINGS_ENCRYPTION_KEY", []) or [secret_from_file(VAR_DIR / "settings_key")]
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
@@ -257,6 +260,8 @@ EMAIL_BACKEND = env_str(
     "EMAIL_BACKEND",
     "django.core.mail.backends.smtp.EmailBackend" if EMAIL_HOST else "django.core.mail.backends.console.EmailBackend",
 )
+# The backend for the mail server set on the system settings page (duban.notify.mail).
+MAIL_SMTP_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")

@@ -8,6 +8,7 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 
+from duban.notify.mail import mail_setup
 from duban.notify.models import Channel, Delivery, Message, MessageKind
 
 log = logging.getLogger(__name__)
@@ -50,7 +51,8 @@ def _email(message_id: int, address: str) -> None:
         return
     link = f"\n\n{settings.SITE_URL}{message.url}" if message.url else ""
     try:
-        send_mail(message.title, message.body + link, None, [address], fail_silently=False)
+        connection, sender = mail_setup()
+        send_mail(message.title, message.body + link, sender, [address], fail_silently=False, connection=connection)
     except Exception as error:  # any transport failure is recorded, never raised into the request
         log.warning("e-mail to %s failed: %s", address, error)
         Delivery.objects.create(
