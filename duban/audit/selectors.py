@@ -36,6 +36,13 @@ DETAIL_LABELS = {
     "file": _("文件"),
     "reason": _("原因"),
     "query": _("查询条件"),
+    "enabled": _("启用"),
+    "host": _("SMTP 服务器"),
+    "port": _("端口"),
+    "security": _("加密方式"),
+    "username": _("账号"),
+    "from_email": _("发件人地址"),
+    "password": _("口令"),
     "result": _("结果"),
     "retention_days": _("保留天数"),
     "cutoff": _("清理此时间之前"),
@@ -176,6 +183,10 @@ def _choice_label(key: str, value) -> str:
         from duban.system.models import PasswordPolicy
 
         return str(dict(PasswordPolicy.choices).get(value, value))
+    if key == "security":
+        from duban.system.models import MailSecurity
+
+        return str(dict(MailSecurity.choices).get(value, value))
     return _plain(value)
 
 

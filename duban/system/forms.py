@@ -22,6 +22,7 @@ class MailSettingsForm(StyledFormMixin, forms.ModelForm):
         help_text=_("留空表示不修改。口令加密保存，保存后不再显示。"),
     )
     clear_password = forms.BooleanField(label=_("清除已保存的口令"), required=False)
+    field_order = ["enabled", "host", "port", "security", "username", "new_password", "clear_password", "from_email"]
 
     class Meta:
         model = MailSettings

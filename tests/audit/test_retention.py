@@ -169,3 +169,11 @@ def test_pruning_everything_leaves_a_verifiable_chain(db):
     assert list(SecurityEvent.objects.values_list("seq", flat=True)) == [5]
     record_events(2)
     assert "共 3 条记录" in verify_ok()
+
+
+def test_the_nightly_task_prunes(aged_log):
+    from duban.audit.tasks import audit_retention
+
+    with time_machine.travel(NOW, tick=False):
+        assert audit_retention.call_local() == 5
+        assert audit_retention.call_local() == 0

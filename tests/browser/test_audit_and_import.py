@@ -1,8 +1,10 @@
 """The system administrator imports people from Excel through the browser (a bad row first);
 the audit administrator verifies the security-event chain and reads the record history."""
 
+import json
 import re
 from io import BytesIO
+from pathlib import Path
 
 import pytest
 from openpyxl import Workbook
@@ -11,6 +13,7 @@ from playwright.sync_api import expect
 from duban.org.demo import load_demo
 from duban.org.models import Person
 from tests.browser.test_office_clerk import login
+from tests.system.smtp_sink import SmtpSink
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -73,6 +76,27 @@ def test_audit_admin_verifies_the_chain(live_server, page_factory, shot):
     admin.get_by_label("系统名称").fill("督查督办管理平台")
     admin.get_by_role("button", name="保存设置").click()
     expect(admin.get_by_text("系统设置已保存。")).to_be_visible()
+    # The mail server, with a password that is encrypted and never shown again.
+    sink = SmtpSink()
+    try:
+        admin.get_by_label("启用此邮件服务器").check()
+        admin.get_by_label("SMTP 服务器").fill("127.0.0.1")
+        admin.get_by_role("spinbutton", name="端口").fill(str(sink.port))
+        admin.get_by_label("不加密（端口 25）").check()
+        admin.get_by_role("textbox", name="账号").fill("duban@example.edu.cn")
+        admin.get_by_label("口令", exact=True).fill("Auth-Code-2026")
+        admin.get_by_label("发件人地址").fill("duban@example.edu.cn")
+        admin.get_by_role("button", name="保存邮件设置").click()
+        expect(admin.get_by_text("邮件服务器设置已保存。")).to_be_visible()
+        expect(admin.get_by_text("已保存口令（加密存放，不再显示）。")).to_be_visible()
+        assert "Auth-Code-2026" not in admin.content()
+        admin.get_by_label("收件地址").fill("office@example.edu.cn")
+        admin.get_by_role("button", name="发送测试邮件").click()
+        expect(admin.get_by_text("测试邮件已发往 office@example.edu.cn，请查收。")).to_be_visible()
+        shot(admin, "25-mail-settings")
+        assert sink.logins == [("duban@example.edu.cn", "Auth-Code-2026")]
+    finally:
+        sink.close()
 
     page = page_factory()
     login(page, live_server.url, "auditadmin")
@@ -81,6 +105,10 @@ def test_audit_admin_verifies_the_chain(live_server, page_factory, shot):
     page.get_by_role("button", name="校验审计链").click()
     expect(page.get_by_text(re.compile("审计链完好"))).to_be_visible()
     shot(page, "23-audit-events")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="导出（JSON Lines）").click()
+    lines = Path(download.value.path()).read_text(encoding="utf-8").splitlines()
+    assert any(json.loads(line)["kind"] == "settings_changed" for line in lines)
     page.get_by_role("link", name="数据变更记录").click()
     expect(page.get_by_text(re.compile("督查督办管理平台")).first).to_be_visible()
     shot(page, "24-audit-history")

@@ -178,3 +178,12 @@ def test_only_the_system_admin_sets_the_mail_server(people, client_for, sink, na
     assert client.post("/system/mail/", _form(sink)).status_code == 403
     assert client.post("/system/mail/test/", {"test-to": "a@example.edu.cn"}).status_code == 403
     assert not MailSettings.objects.exists() and sink.messages == []
+
+
+def test_the_audit_log_labels_the_change_in_chinese(people, admin, client_for, sink):
+    admin.post("/system/mail/", _form(sink))
+    page = client_for(people.audit_admin).get("/audit/events/", {"kind": EventKind.SETTINGS_CHANGED}).content.decode()
+    for label in ("SMTP 服务器：", "端口：", "加密方式：", "口令：", "发件人地址："):
+        assert label in page
+    assert "SSL/TLS（端口 465） → 不加密（端口 25）" in page
+    assert "已更改" in page and PASSWORD not in page
