@@ -12,16 +12,26 @@ ERR_NOT_SYS_ADMIN = "只有系统管理员可以修改系统设置。"
 FIELDS = ("institution_name", "system_name", "password_policy")
 
 
-@transaction.atomic
-def site_settings_update(*, acting_user, values: dict, request=None) -> SiteSettings:
+def _locked_singleton(model, acting_user):
     if not access_for(acting_user).can_configure():
         raise PermissionDenied(ERR_NOT_SYS_ADMIN)
-    current = SiteSettings.objects.select_for_update().filter(id=1).first() or SiteSettings(id=1)
+    return model.objects.select_for_update().filter(id=1).first() or model(id=1)
+
+
+def _apply(current, values: dict, fields) -> dict:
+    """Set the given fields; return {field: [old, new]} for those that changed."""
     changes = {}
-    for name in FIELDS:
+    for name in fields:
         if name in values and getattr(current, name) != values[name]:
             changes[name] = [getattr(current, name), values[name]]
             setattr(current, name, values[name])
+    return changes
+
+
+@transaction.atomic
+def site_settings_update(*, acting_user, values: dict, request=None) -> SiteSettings:
+    current = _locked_singleton(SiteSettings, acting_user)
+    changes = _apply(current, values, FIELDS)
     if changes:
         current.save()
         security_event_record(
@@ -40,14 +50,8 @@ def mail_settings_update(
 ) -> MailSettings:
     """Save the outgoing mail server. A blank `new_password` keeps the stored one; the
     security event names the fields changed and never the password itself."""
-    if not access_for(acting_user).can_configure():
-        raise PermissionDenied(ERR_NOT_SYS_ADMIN)
-    current = MailSettings.objects.select_for_update().filter(id=1).first() or MailSettings(id=1)
-    changes = {}
-    for name in MAIL_FIELDS:
-        if name in values and getattr(current, name) != values[name]:
-            changes[name] = [getattr(current, name), values[name]]
-            setattr(current, name, values[name])
+    current = _locked_singleton(MailSettings, acting_user)
+    changes = _apply(current, values, MAIL_FIELDS)
     if new_password:
         current.password = new_password
         changes["password"] = "已更改"
