@@ -298,9 +298,9 @@ class PostgresDatabase(ScratchDatabase):
             admin.execute(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
 
 
-def _group_members(group: int) -> list[int]:
-    """Live (not zombie) processes of a process group."""
-    members = []
+def _group_states(group: int) -> list[str]:
+    """The states (R, S, T, …) of the live processes of a process group (zombies left out)."""
+    states = []
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
             try:
@@ -308,8 +308,8 @@ def _group_members(group: int) -> list[int]:
             except (OSError, IndexError):
                 continue
             if int(fields[2]) == group and fields[0] != "Z":
-                members.append(int(entry.name))
-    return members
+                states.append(fields[0])
+    return states
 
 
 # --- The server -----------------------------------------------------------------------------
@@ -387,6 +387,15 @@ class Server:
     def send(self, number: int) -> None:
         os.killpg(self.process.pid, number)
 
+    def freeze(self) -> None:
+        """SIGSTOP to the master and every worker; returns once every one of them is stopped."""
+        self.send(signal.SIGSTOP)
+        deadline = time.monotonic() + 30
+        while any(state != "T" for state in _group_states(self.process.pid)):
+            if time.monotonic() > deadline:
+                raise AssertionError(f"the server did not stop: {_group_states(self.process.pid)}")
+            time.sleep(0.005)
+
     def kill(self) -> None:
         """SIGKILL to the master and every worker at once, as `kill -9` or the OOM killer would:
         no handler runs, nothing is flushed or rolled back by the server itself."""
@@ -398,7 +407,7 @@ class Server:
         # The workers die with the master; wait until none of the group is left (a zombie
         # waiting for its new parent to reap it holds nothing: no file, no lock, no socket).
         deadline = time.monotonic() + 30
-        while _group_members(group) and time.monotonic() < deadline:
+        while _group_states(group) and time.monotonic() < deadline:
             time.sleep(0.05)
 
     def log_tail(self, chars: int = 3000) -> str:

@@ -25,7 +25,6 @@ the database the way the restarted server finds it, restart it and carry on.
 import json
 import random
 import re
-import signal
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -179,10 +178,16 @@ def test_an_import_killed_midway_leaves_nothing_and_can_be_done_again(world):
     # of the server's has written), or it is already over.
     assert _wait(lambda: db.writing() or not committing.is_alive(), 120), server.log_tail()
     time.sleep(INTO_THE_IMPORT)
-    server.send(signal.SIGSTOP)
+    server.freeze()
+
     # Frozen: nothing of the server's can commit from here on, except a COMMIT PostgreSQL has
-    # already begun. If the import is not visible now, it never will be.
-    pending = import_counts(db, plan)[2] == before[2] and not db.committing()
+    # already received. If the import is not visible now, nor a moment later, it never will be.
+    def not_yet():
+        return import_counts(db, plan)[2] == before[2] and not db.committing()
+
+    pending = not_yet()
+    time.sleep(0.1)
+    pending = pending and not_yet()
     server.kill()
     committing.join(60)
     db.settle()
