@@ -80,3 +80,10 @@ def stale_changes(form, error) -> StaleNotice:
     if error.record is not None and error.loaded_version is not None:
         rows = changes_since_version(error.record, error.loaded_version)
     return StaleNotice(message=error.message, rows=rows)
+
+
+def posted_version(data) -> int | None:
+    """The version a plain form (no Form class) posted back; None when absent or not a number,
+    which checks nothing, as for a client that does not send one."""
+    raw = (data.get("version") or "").strip()
+    return int(raw) if raw.isdecimal() and len(raw) <= 10 else None
