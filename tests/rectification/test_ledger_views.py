@@ -8,10 +8,12 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from duban.org.models import Role
 from duban.rectification.models import Finding, Measure, MeasureType, RectificationPlan, Source
 from duban.rectification.services.closure import closure_approve, closure_request, closure_review
 from duban.rectification.services.findings import ERR_STALE, finding_save, measure_save
 from duban.supervision.models import Item, Plan, PlanKind
+from tests.conftest import _person
 from tests.rectification.conftest import FROZEN, pdf
 
 pytestmark = pytest.mark.django_db
@@ -364,6 +366,55 @@ def test_a_stale_finding_save_is_refused_and_keeps_the_input(rect, people, org, 
     assert response.status_code == 302
     rect.f2.refresh_from_db()
     assert rect.f2.description == "我的修改" and rect.f2.version == loaded + 2
+
+
+def _finding_posted(client, url) -> dict:
+    """What the finding's edit page submits unchanged (the version it was opened at included)."""
+    form = client.get(url).context["form"]
+    data = {}
+    for name in ("ordinal", "reference", "category", "severity", "description", "public_summary", "internal_note"):
+        data[name] = str(form[name].value() or "")
+    data["units"] = [str(unit.pk) for unit in Finding.objects.get(pk=form.instance.pk).units.all()]
+    data["version"] = str(form["version"].value())
+    if form["disclosed"].value():
+        data["disclosed"] = "on"
+    return data
+
+
+def test_a_stale_finding_save_shows_who_changed_what(rect, people, org, client_for):
+    colleague = _person("office2", "陈督查", org.office, [(Role.OFFICE, None)])
+    url = reverse("rectification:finding_edit", args=[rect.f2.pk])
+    mine_client, theirs_client = client_for(people.office), client_for(colleague)
+    mine, theirs = _finding_posted(mine_client, url), _finding_posted(theirs_client, url)
+    theirs.update(severity="serious", internal_note="已约谈相关负责人", units=[str(org.hr.pk), str(org.academic.pk)])
+    assert theirs_client.post(url, theirs).status_code == 302
+    mine["description"] = "我的修改：干部选拔任用程序执行不严格"
+    response = mine_client.post(url, mine)
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert ERR_STALE in page and "陈督查 · 11月2日 17:00" in page
+    assert "严重程度：一般 → 较重" in page and "内部备注：— → 已约谈相关负责人" in page
+    assert "涉及单位：添加：教务处" in page
+    assert "我的修改：干部选拔任用程序执行不严格</textarea>" in page  # the clerk's input is kept
+    finding = Finding.objects.get(pk=rect.f2.pk)
+    assert (finding.description, finding.severity, finding.version) == ("干部选拔任用程序执行不严格", "serious", 2)
+    # Having read it, the clerk saves again: the form now carries version 2.
+    assert f'name="version" value="{finding.version}"' in page
+    mine["version"] = str(finding.version)
+    assert mine_client.post(url, mine).status_code == 302
+    finding.refresh_from_db()
+    assert finding.description == "我的修改：干部选拔任用程序执行不严格" and finding.version == 3
+
+
+def test_sequential_finding_saves_are_not_refused(rect, people, client_for):
+    url = reverse("rectification:finding_edit", args=[rect.f2.pk])
+    client = client_for(people.office)
+    for text in ("第一次修改", "第二次修改"):
+        data = _finding_posted(client, url)
+        data["description"] = text
+        assert client.post(url, data).status_code == 302
+    finding = Finding.objects.get(pk=rect.f2.pk)
+    assert (finding.description, finding.version) == ("第二次修改", 3)
 
 
 # --- measures ------------------------------------------------------------------------

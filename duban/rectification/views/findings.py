@@ -6,11 +6,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from duban.lib.forms import stale_changes
 from duban.org.access import require
 from duban.rectification import access as rules
 from duban.rectification.forms import FindingForm, MeasureForm
 from duban.rectification.models import Feedback, Finding, Measure, Relapse
 from duban.rectification.selectors.ledger import ledger_measures
+from duban.rectification.services import Stale
 from duban.rectification.services.findings import finding_save, measure_save
 from duban.rectification.views.fetch import finding_for, ledger_access, office_access, rect_plan_for
 from duban.supervision.models import Item
@@ -47,6 +49,7 @@ def finding_edit(request, pk):
         finding = get_object_or_404(Finding.objects.select_related("plan"), pk=pk)
         plan = finding.plan
     form = FindingForm(request.POST or None, instance=finding, plan=plan, tree=access.tree)
+    stale = None
     if request.method == "POST" and form.is_valid():
         try:
             saved = finding_save(
@@ -55,6 +58,8 @@ def finding_edit(request, pk):
                 units=form.cleaned_data["units"],
                 expected_version=form.cleaned_data.get("version") if finding.pk else None,
             )
+        except Stale as error:
+            stale = stale_changes(form, error)
         except ValidationError as error:
             form_error(form, error)
         else:
@@ -65,6 +70,7 @@ def finding_edit(request, pk):
         "plan": plan,
         "finding": finding if finding.pk else None,
         "page_title": _("编辑问题") if finding.pk else _("新增问题"),
+        "stale": stale,
         "cancel_url": finding.get_absolute_url() if finding.pk else plan_ledger_url(plan),
     }
     return render(request, "rectification/finding_form.html", context)
