@@ -1,6 +1,7 @@
 """The ledger pages: plans list, plan form, 整改台账, findings and the measure form."""
 
 import datetime
+import re
 
 import pytest
 import time_machine
@@ -374,7 +375,7 @@ def _finding_posted(client, url) -> dict:
     data = {}
     for name in ("ordinal", "reference", "category", "severity", "description", "public_summary", "internal_note"):
         data[name] = str(form[name].value() or "")
-    data["units"] = [str(unit.pk) for unit in Finding.objects.get(pk=form.instance.pk).units.all()]
+    data["units"] = [str(pk) for pk in form["units"].value()]
     data["version"] = str(form["version"].value())
     if form["disclosed"].value():
         data["disclosed"] = "on"
@@ -404,6 +405,17 @@ def test_a_stale_finding_save_shows_who_changed_what(rect, people, org, client_f
     assert mine_client.post(url, mine).status_code == 302
     finding.refresh_from_db()
     assert finding.description == "我的修改：干部选拔任用程序执行不严格" and finding.version == 3
+
+
+def test_the_edit_page_keeps_the_finding_units(rect, people, org, client_for):
+    """The units are ticked on the edit page, so saving it unchanged keeps them."""
+    url = reverse("rectification:finding_edit", args=[rect.f1.pk])
+    client = client_for(people.office)
+    page = client.get(url).content.decode()
+    ticked = re.findall(r'<input type="checkbox" name="units" value="(\d+)"[^>]* checked', page)
+    assert ticked == [str(org.academic.pk), str(org.branch.pk)]
+    assert client.post(url, _finding_posted(client, url)).status_code == 302
+    assert set(Finding.objects.get(pk=rect.f1.pk).units.all()) == {org.academic, org.branch}
 
 
 def test_sequential_finding_saves_are_not_refused(rect, people, client_for):
