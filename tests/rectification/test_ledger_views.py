@@ -483,6 +483,26 @@ def test_editing_a_closed_measure_is_refused(rect, people, org, client_for):
     assert Item.objects.get(pk=rect.deadline.pk).title == "规范组织生活会流程"
 
 
+def test_a_stale_measure_save_is_refused_and_shows_who_changed_what(rect, people, org, client_for):
+    """A measure is an item: its edit page sends the item's version back like the item page."""
+    colleague = _person("office2", "陈督查", org.office, [(Role.OFFICE, None)])
+    url = reverse("rectification:measure_edit", args=[rect.deadline.pk])
+    loaded = client_for(people.office).get(url).context["form"]["version"].value()
+    theirs = measure_post(org, people, title="规范组织生活会流程", due_date="2027-01-15", version=loaded)
+    assert client_for(colleague).post(url, theirs).status_code == 302
+    client = client_for(people.office)
+    mine = measure_post(org, people, title="规范组织生活会流程（修订）", version=loaded)
+    response = client.post(url, mine)
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert ERR_STALE in page and "陈督查" in page and "完成时限：2026年12月31日 → 2027年1月15日" in page
+    assert 'value="规范组织生活会流程（修订）"' in page
+    assert Item.objects.get(pk=rect.deadline.pk).title == "规范组织生活会流程"
+    mine["version"] = loaded + 1
+    assert client.post(url, mine).status_code == 302
+    assert Item.objects.get(pk=rect.deadline.pk).title == "规范组织生活会流程（修订）"
+
+
 def test_item_page_of_a_measure_links_to_the_measure_and_hides_complete(rect, people, client_for):
     page = client_for(people.office).get(reverse("supervision:item_detail", args=[rect.deadline.pk])).content
     page = page.decode()

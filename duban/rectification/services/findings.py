@@ -79,8 +79,11 @@ def _shape_item(item: Item, measure_type: str) -> None:
 
 
 @transaction.atomic
-def measure_save(*, acting_user, finding: Finding, item: Item, measure_type: str, co_units=None) -> Measure:
-    """Create or update a measure: its item (lead unit, people, dates) and its type."""
+def measure_save(
+    *, acting_user, finding: Finding, item: Item, measure_type: str, co_units=None, expected_version: int | None = None
+) -> Measure:
+    """Create or update a measure: its item (lead unit, people, dates) and its type.
+    `expected_version` is the version of the item the editor loaded (item_save refuses a stale one)."""
     require_office(acting_user)
     if item.pk and item.plan_id != finding.plan_id:
         raise Refused(ERR_PLAN_MISMATCH)
@@ -94,7 +97,7 @@ def measure_save(*, acting_user, finding: Finding, item: Item, measure_type: str
     _shape_item(item, measure_type)
     if item.pk is None:
         item.ordinal = (Item.objects.filter(plan=finding.plan).aggregate(m=Max("ordinal"))["m"] or 0) + 1
-    item_save(acting_user=acting_user, item=item, co_units=co_units)
+    item_save(acting_user=acting_user, item=item, co_units=co_units, expected_version=expected_version)
     if measure is None:
         measure = Measure.objects.create(item=item, finding=finding, type=measure_type)
     else:

@@ -95,6 +95,7 @@ def measure_edit(request, pk=None, finding_pk=None):
     form = MeasureForm(
         request.POST or None, instance=item, plan=finding.plan, tree=access.tree, measure_type=measure_type
     )
+    stale = None
     if request.method == "POST" and form.is_valid():
         try:
             saved = measure_save(
@@ -103,7 +104,10 @@ def measure_edit(request, pk=None, finding_pk=None):
                 item=form.save(commit=False),
                 measure_type=form.cleaned_data["type"],
                 co_units=form.cleaned_data["co_units"],
+                expected_version=form.cleaned_data.get("version") if measure else None,
             )
+        except Stale as error:
+            stale = stale_changes(form, error)
         except ValidationError as error:
             form_error(form, error)
         else:
@@ -115,6 +119,7 @@ def measure_edit(request, pk=None, finding_pk=None):
         "plan": finding.plan,
         "measure": measure,
         "page_title": _("编辑整改措施") if measure else _("新增整改措施"),
+        "stale": stale,
         "cancel_url": measure.get_absolute_url() if measure else finding.get_absolute_url(),
     }
     return render(request, "rectification/measure_form.html", context)
