@@ -6,9 +6,12 @@
   {loc, field, type, msg, message} (msg is pydantic's English text, message Chinese);
 - 400 the data is well-formed but breaks a rule (form or service validation):
   "errors" maps each field to its messages ("__all__" for the whole object);
+- 409 the record changed since the caller read it (the `version` sent is not current):
+  "version" is the current one and "changes" what others changed since;
 - 500 anything unexpected (logged with its traceback).
 """
 
+import datetime
 import logging
 
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
@@ -19,6 +22,7 @@ from ninja.errors import AuthenticationError, HttpError, Throttled
 from ninja.errors import ValidationError as NinjaValidationError
 
 from duban.api.auth import ERR_UNAUTHENTICATED
+from duban.lib.refusals import Stale
 
 logger = logging.getLogger("duban.api")
 
@@ -97,6 +101,49 @@ class InvalidOut(ErrorOut):
     errors: dict[str, list[str]] = Field(
         default_factory=dict, description="按字段列出的错误（__all__ 为整体错误；请求体无法解析时没有）"
     )
+
+
+class StaleChangeOut(Schema):
+    field: str = Field(description="字段（模型字段名）")
+    label: str = Field(description="字段的中文名")
+    old: str = Field(description="原值（多对多字段的增减见 note）")
+    new: str = Field(description="新值")
+    note: str = Field(description="多对多字段的增减，如“添加：教务处”；其他字段为空")
+    who: str | None = Field(description="修改人；系统自动修改时为 null")
+    when: datetime.datetime = Field(description="修改时间")
+
+
+class StaleOut(ErrorOut):
+    version: int = Field(description="当前版本号；核对 changes 后以它重新提交即可")
+    changes: list[StaleChangeOut] = Field(description="您读取之后他人所做的修改，按时间先后")
+
+
+# The response of an operation that takes a `version` (optimistic locking).
+STALE_ERRORS = {409: StaleOut}
+
+
+def stale_body(error: Stale) -> dict:
+    """409's body: the shared message, the current version, and the record history since the
+    version the caller sent, one row per changed field."""
+    from duban.audit.selectors import changes_since_version
+
+    rows = []
+    if error.record is not None and error.loaded_version is not None:
+        rows = changes_since_version(error.record, error.loaded_version)
+    changes = [
+        {
+            "field": change.name,
+            "label": change.label,
+            "old": change.old,
+            "new": change.new,
+            "note": change.note,
+            "who": (row.entry.actor.name or row.entry.actor.username) if row.entry.actor else None,
+            "when": row.entry.timestamp,
+        }
+        for row in rows
+        for change in row.changes
+    ]
+    return {"detail": error.message, "version": error.current_version, "changes": changes}
 
 
 class SchemaErrorItem(Schema):
@@ -234,6 +281,9 @@ def register(api) -> None:
         parts = [f"{item['field']}：{item['message']}" if item["field"] else item["message"] for item in items]
         return respond(request, 422, _summary(ERR_SCHEMA, parts), errors=items)
 
+    def on_stale(request, exc: Stale):
+        return api.create_response(request, stale_body(exc), status=409)
+
     def on_invalid_input(request, exc: InvalidInput):
         return respond(request, 400, exc.detail, errors=exc.errors)
 
@@ -250,6 +300,7 @@ def register(api) -> None:
     api.add_exception_handler(PermissionDenied, on_permission_denied)
     api.add_exception_handler(Http404, on_not_found)
     api.add_exception_handler(NinjaValidationError, on_schema_error)
+    api.add_exception_handler(Stale, on_stale)
     api.add_exception_handler(InvalidInput, on_invalid_input)
     api.add_exception_handler(DjangoValidationError, on_django_validation)
     api.add_exception_handler(Exception, on_exception)

@@ -260,6 +260,7 @@ class Change:
     # Shown instead of "old → new": the value of a created or deleted record's field,
     # or for many-to-many changes "添加"/"移除" with the objects.
     note: str = ""
+    name: str = ""  # the model field's name
 
 
 @dataclass
@@ -363,20 +364,20 @@ def history_rows(entries) -> list[HistoryRow]:
             if isinstance(values, dict) and values.get("type") == "m2m":
                 operation = "添加" if values.get("operation") == "add" else "移除"
                 objects = "、".join(str(o) for o in values.get("objects", []))
-                changes.append(Change(label, "", "", note=f"{operation}：{objects}"))
+                changes.append(Change(label, "", "", note=f"{operation}：{objects}", name=name))
                 continue
             if not isinstance(values, list) or len(values) != 2:
-                changes.append(Change(label, "", "", note=_plain(values)))
+                changes.append(Change(label, "", "", note=_plain(values), name=name))
                 continue
             old, new = (_format_value(model_field, v, fk_names) for v in values)
             if entry.action == LogEntry.Action.CREATE:
                 if new != EMPTY:
-                    changes.append(Change(label, "", "", note=new))
+                    changes.append(Change(label, "", "", note=new, name=name))
             elif entry.action == LogEntry.Action.DELETE:
                 if old != EMPTY:
-                    changes.append(Change(label, "", "", note=old))
+                    changes.append(Change(label, "", "", note=old, name=name))
             else:
-                changes.append(Change(label, old, new))
+                changes.append(Change(label, old, new, name=name))
         rows.append(
             HistoryRow(
                 entry=entry,
@@ -411,5 +412,5 @@ def changes_since_version(obj, version: int, limit: int = 50) -> list[HistoryRow
             break
     rows = history_rows(reversed(since))
     for row in rows:
-        row.changes = [c for c in row.changes if c.label != VERSION_FIELD]
+        row.changes = [c for c in row.changes if c.name != VERSION_FIELD]
     return [row for row in rows if row.changes]

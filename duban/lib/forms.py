@@ -1,5 +1,7 @@
 """Form helpers: Bootstrap classes on every widget, so templates stay plain."""
 
+import dataclasses
+
 from django import forms
 
 
@@ -52,13 +54,36 @@ class StyledFormMixin:
             self.add_invalid_classes()
 
 
-def stale_changes(form, obj, loaded_version: int | None, current_version: int) -> list:
-    """After a refused save over someone else's change: what they changed since the version
-    the editor loaded (for includes/stale_changes.html), and the form's version moved on, so
-    that saving again, having seen it, goes through."""
+@dataclasses.dataclass
+class StaleNotice:
+    """What includes/stale_changes.html shows after a refused save: the shared message and
+    the record history since the version the editor loaded (possibly empty: a save that
+    changed nothing visible still moved the version on). Always true in a template's `if`."""
+
+    message: str
+    rows: list = dataclasses.field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return True
+
+
+def stale_changes(form, error) -> StaleNotice:
+    """After a refused save (`error`: duban.lib.refusals.Stale): what others changed since the
+    version the editor loaded, and the form's version moved on, so that saving again, having
+    seen it, goes through. The rest of the form keeps what the editor typed."""
     from duban.audit.selectors import changes_since_version
 
     data = form.data.copy()
-    data["version"] = str(current_version)
+    data["version"] = str(error.current_version)
     form.data = data
-    return changes_since_version(obj, loaded_version) if loaded_version is not None else []
+    rows = []
+    if error.record is not None and error.loaded_version is not None:
+        rows = changes_since_version(error.record, error.loaded_version)
+    return StaleNotice(message=error.message, rows=rows)
+
+
+def posted_version(data) -> int | None:
+    """The version a plain form (no Form class) posted back; None when absent or not a number,
+    which checks nothing, as for a client that does not send one."""
+    raw = (data.get("version") or "").strip()
+    return int(raw) if raw.isdecimal() and len(raw) <= 10 else None

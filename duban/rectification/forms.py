@@ -104,7 +104,9 @@ class FindingForm(StyledFormMixin, forms.ModelForm):
         self.fields["ordinal"].required = bool(self.instance.pk)
         self.fields["units"].choices = unit_choices(tree)
         if self.instance.pk:
-            self.initial.setdefault("units", [u.pk for u in self.instance.units.all()])
+            # The ModelForm's initial holds the Unit objects, which match no checkbox (their values
+            # are ids): the page showed none ticked, and saving it unchanged removed them all.
+            self.initial["units"] = [u.pk for u in self.instance.units.all()]
             self.initial.setdefault("version", self.instance.version)
 
     def clean_ordinal(self):

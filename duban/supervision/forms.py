@@ -199,6 +199,8 @@ class ReportForm(StyledFormMixin, forms.Form):
         required=False,
         help_text=_("可多选，每个不超过 20 MB：PDF、Word、Excel、PPT、OFD、图片、ZIP。"),
     )
+    # The version the filler loaded: a save over someone else's change is refused.
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, indicators=(), **kwargs):
         super().__init__(*args, **kwargs)

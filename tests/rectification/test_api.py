@@ -201,7 +201,9 @@ def test_finding_update_and_optimistic_locking(rect, people, org, api_for):
     # A second editor still holding version 1 is refused, and nothing changes.
     response = patch(client, url, {"version": 1, "category": "别的类别"})
     assert response.status_code == 409
-    assert response.json() == {"detail": ERR_STALE.format(current=2)}
+    body = response.json()
+    assert (body["detail"], body["version"]) == (ERR_STALE.format(current=2), 2)
+    assert ("category", "组织建设", "王文书") in [(c["field"], c["new"], c["who"]) for c in body["changes"]]
     rect.f1.refresh_from_db()
     assert rect.f1.category == "组织建设"
     response = patch(client, url, {"category": "无版本"})

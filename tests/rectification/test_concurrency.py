@@ -11,9 +11,11 @@ import pytest
 from django.db import connection, connections
 
 from duban.notify.models import Message
-from duban.rectification.models import ClosureRequest, ClosureStatus, Feedback, LookbackRound, Recheck
+from duban.rectification.models import ClosureRequest, ClosureStatus, Feedback, Finding, LookbackRound, Recheck
+from duban.rectification.services import Stale
 from duban.rectification.services.closure import closure_approve, closure_request, closure_review
 from duban.rectification.services.feedback import feedback_send
+from duban.rectification.services.findings import finding_save
 from duban.rectification.services.lookback import round_open
 from duban.rectification.services.watch import rechecks_sweep
 from tests.rectification.conftest import pdf
@@ -98,3 +100,22 @@ def test_feedback_daily_limit_holds_under_concurrency(rect, people):
     results, errors = race(send, send, send)
     assert len(results) == 1 and len(errors) == 2
     assert Feedback.objects.count() == 1
+
+
+def test_two_clerks_saving_one_finding_at_once(rect, people):
+    """Both loaded the finding at the same version: one save goes through, the other is stale."""
+    loaded = Finding.objects.get(pk=rect.f2.pk).version
+
+    def save(text):
+        def call():
+            finding = Finding.objects.get(pk=rect.f2.pk)
+            finding.description = text
+            return finding_save(acting_user=people.office, finding=finding, expected_version=loaded)
+
+        return call
+
+    results, errors = race(save("第一位的修改"), save("第二位的修改"))
+    assert len(results) == 1 and len(errors) == 1
+    assert isinstance(errors[0], Stale) and errors[0].current_version == loaded + 1
+    saved = Finding.objects.get(pk=rect.f2.pk)
+    assert (saved.version, saved.description) == (loaded + 1, results[0].description)

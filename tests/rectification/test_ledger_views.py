@@ -1,6 +1,7 @@
 """The ledger pages: plans list, plan form, 整改台账, findings and the measure form."""
 
 import datetime
+import re
 
 import pytest
 import time_machine
@@ -8,10 +9,12 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from duban.org.models import Role
 from duban.rectification.models import Finding, Measure, MeasureType, RectificationPlan, Source
 from duban.rectification.services.closure import closure_approve, closure_request, closure_review
 from duban.rectification.services.findings import ERR_STALE, finding_save, measure_save
 from duban.supervision.models import Item, Plan, PlanKind
+from tests.conftest import _person
 from tests.rectification.conftest import FROZEN, pdf
 
 pytestmark = pytest.mark.django_db
@@ -366,6 +369,66 @@ def test_a_stale_finding_save_is_refused_and_keeps_the_input(rect, people, org, 
     assert rect.f2.description == "我的修改" and rect.f2.version == loaded + 2
 
 
+def _finding_posted(client, url) -> dict:
+    """What the finding's edit page submits unchanged (the version it was opened at included)."""
+    form = client.get(url).context["form"]
+    data = {}
+    for name in ("ordinal", "reference", "category", "severity", "description", "public_summary", "internal_note"):
+        data[name] = str(form[name].value() or "")
+    data["units"] = [str(pk) for pk in form["units"].value()]
+    data["version"] = str(form["version"].value())
+    if form["disclosed"].value():
+        data["disclosed"] = "on"
+    return data
+
+
+def test_a_stale_finding_save_shows_who_changed_what(rect, people, org, client_for):
+    colleague = _person("office2", "陈督查", org.office, [(Role.OFFICE, None)])
+    url = reverse("rectification:finding_edit", args=[rect.f2.pk])
+    mine_client, theirs_client = client_for(people.office), client_for(colleague)
+    mine, theirs = _finding_posted(mine_client, url), _finding_posted(theirs_client, url)
+    theirs.update(severity="serious", internal_note="已约谈相关负责人", units=[str(org.hr.pk), str(org.academic.pk)])
+    assert theirs_client.post(url, theirs).status_code == 302
+    mine["description"] = "我的修改：干部选拔任用程序执行不严格"
+    response = mine_client.post(url, mine)
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert ERR_STALE in page and "陈督查 · 11月2日 17:00" in page
+    assert "严重程度：一般 → 较重" in page and "内部备注：— → 已约谈相关负责人" in page
+    assert "涉及单位：添加：教务处" in page
+    assert "我的修改：干部选拔任用程序执行不严格</textarea>" in page  # the clerk's input is kept
+    finding = Finding.objects.get(pk=rect.f2.pk)
+    assert (finding.description, finding.severity, finding.version) == ("干部选拔任用程序执行不严格", "serious", 2)
+    # Having read it, the clerk saves again: the form now carries version 2.
+    assert f'name="version" value="{finding.version}"' in page
+    mine["version"] = str(finding.version)
+    assert mine_client.post(url, mine).status_code == 302
+    finding.refresh_from_db()
+    assert finding.description == "我的修改：干部选拔任用程序执行不严格" and finding.version == 3
+
+
+def test_the_edit_page_keeps_the_finding_units(rect, people, org, client_for):
+    """The units are ticked on the edit page, so saving it unchanged keeps them."""
+    url = reverse("rectification:finding_edit", args=[rect.f1.pk])
+    client = client_for(people.office)
+    page = client.get(url).content.decode()
+    ticked = re.findall(r'<input type="checkbox" name="units" value="(\d+)"[^>]* checked', page)
+    assert ticked == [str(org.academic.pk), str(org.branch.pk)]
+    assert client.post(url, _finding_posted(client, url)).status_code == 302
+    assert set(Finding.objects.get(pk=rect.f1.pk).units.all()) == {org.academic, org.branch}
+
+
+def test_sequential_finding_saves_are_not_refused(rect, people, client_for):
+    url = reverse("rectification:finding_edit", args=[rect.f2.pk])
+    client = client_for(people.office)
+    for text in ("第一次修改", "第二次修改"):
+        data = _finding_posted(client, url)
+        data["description"] = text
+        assert client.post(url, data).status_code == 302
+    finding = Finding.objects.get(pk=rect.f2.pk)
+    assert (finding.description, finding.version) == ("第二次修改", 3)
+
+
 # --- measures ------------------------------------------------------------------------
 
 
@@ -418,6 +481,26 @@ def test_editing_a_closed_measure_is_refused(rect, people, org, client_for):
     )
     assert response.status_code == 200 and "该措施已销号，不能修改" in response.content.decode()
     assert Item.objects.get(pk=rect.deadline.pk).title == "规范组织生活会流程"
+
+
+def test_a_stale_measure_save_is_refused_and_shows_who_changed_what(rect, people, org, client_for):
+    """A measure is an item: its edit page sends the item's version back like the item page."""
+    colleague = _person("office2", "陈督查", org.office, [(Role.OFFICE, None)])
+    url = reverse("rectification:measure_edit", args=[rect.deadline.pk])
+    loaded = client_for(people.office).get(url).context["form"]["version"].value()
+    theirs = measure_post(org, people, title="规范组织生活会流程", due_date="2027-01-15", version=loaded)
+    assert client_for(colleague).post(url, theirs).status_code == 302
+    client = client_for(people.office)
+    mine = measure_post(org, people, title="规范组织生活会流程（修订）", version=loaded)
+    response = client.post(url, mine)
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert ERR_STALE in page and "陈督查" in page and "完成时限：2026年12月31日 → 2027年1月15日" in page
+    assert 'value="规范组织生活会流程（修订）"' in page
+    assert Item.objects.get(pk=rect.deadline.pk).title == "规范组织生活会流程"
+    mine["version"] = loaded + 1
+    assert client.post(url, mine).status_code == 302
+    assert Item.objects.get(pk=rect.deadline.pk).title == "规范组织生活会流程（修订）"
 
 
 def test_item_page_of_a_measure_links_to_the_measure_and_hides_complete(rect, people, client_for):

@@ -9,10 +9,9 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404
-from ninja.errors import HttpError
 
 from duban.api.auth import api_user
-from duban.api.errors import ErrorOut, InvalidInput, InvalidOut
+from duban.api.errors import STALE_ERRORS, ErrorOut, InvalidInput, InvalidOut
 from duban.api.fields import id_in_range
 from duban.org.access import Access, access_for
 from duban.org.models import Unit
@@ -30,7 +29,7 @@ from duban.rectification.models import (
 READ_ERRORS = {401: ErrorOut, 403: ErrorOut}
 ONE_ERRORS = {**READ_ERRORS, 404: ErrorOut}
 WRITE_ERRORS = {400: InvalidOut, **ONE_ERRORS}
-CONFLICT_ERRORS = {**WRITE_ERRORS, 409: ErrorOut}
+CONFLICT_ERRORS = {**WRITE_ERRORS, **STALE_ERRORS}
 
 # Base querysets: always derive from them (.filter/.get/.all), never evaluate them.
 PLANS = RectificationPlan.objects.select_related("plan", "plan__owner_unit")
@@ -71,11 +70,6 @@ def require(allowed: bool, message: str) -> None:
     """403 with the service's Chinese reason, checked before any validation."""
     if not allowed:
         raise PermissionDenied(message)
-
-
-def conflict(message: str):
-    """409: the object changed since the caller read it."""
-    return HttpError(409, message)
 
 
 def plan_get(pk: int, queryset=None) -> RectificationPlan:

@@ -1,6 +1,6 @@
 """Findings (问题) and measures (整改措施) through the API: lists with filters, detail,
 create and edit (the office, via services.findings), optimistic locking of findings
-(409 when the version is stale), and the document a 建章立制 measure produced (multipart)."""
+(409 with what changed when the version is stale), and the document a 建章立制 measure produced (multipart)."""
 
 import datetime
 
@@ -23,7 +23,6 @@ from duban.rectification.api.common import (
     RECHECKS,
     WRITE_ERRORS,
     access_of,
-    conflict,
     finding_get,
     form_data,
     measure_get,
@@ -45,6 +44,7 @@ from duban.rectification.api.schemas import (
 )
 from duban.rectification.checklist import checklist_for
 from duban.rectification.models import ClosureState, Finding, Measure, Relapse
+from duban.rectification.services import Stale
 from duban.rectification.services import findings as services
 from duban.supervision.forms import ItemForm
 from duban.supervision.models import Item
@@ -63,8 +63,6 @@ FINDING_FIELDS = [
 ]
 FINDING_LABELS = {name: str(Finding._meta.get_field(name).verbose_name) for name in FINDING_FIELDS}
 FINDING_LABELS["unit_ids"] = "涉及单位"
-# The stale-version refusal of services.findings.finding_save, recognised by its start.
-STALE_PREFIX = services.ERR_STALE.split("（")[0]
 
 # API field -> ItemForm field.
 ITEM_FIELDS = {
@@ -111,17 +109,16 @@ def finding_prepare(finding: Finding, values: dict) -> Finding:
 
 
 def _finding_write(request, finding: Finding, values: dict, units, expected_version: int | None = None) -> Finding:
-    """Validate, then save through the service; a stale version is 409."""
+    """Validate, then save through the service; a stale version is 409 (duban.api.errors)."""
     finding_prepare(finding, values)
     try:
         with acting(request):
             saved = services.finding_save(
                 acting_user=api_user(request), finding=finding, units=units, expected_version=expected_version
             )
+    except Stale:
+        raise
     except ValidationError as error:
-        messages = list(error.messages)
-        if messages and messages[0].startswith(STALE_PREFIX):
-            raise conflict(messages[0])
         raise InvalidInput(django_errors(error), FINDING_LABELS)
     return finding_out(saved.pk)
 
@@ -178,12 +175,13 @@ def finding_create(request, plan_id: int, payload: FindingIn):
 )
 def finding_update(request, finding_id: int, payload: FindingPatch):
     """仅督查办。只修改请求中出现的字段；unit_ids 给出时整体替换涉及单位。
-    `version` 须为读取时的版本号：其间他人已修改时返回 409，请重新读取后再改。"""
+    `version` 须为读取时的版本号：其间他人已修改时返回 409，不覆盖对方的修改，响应中有当前版本号和
+    对方改了什么（changes）；核对后以新的版本号重新提交即可。"""
     access = access_of(request)
     finding = finding_get(access, finding_id)
     require(rules.can_manage(access), services.ERR_NOT_OFFICE)
-    if payload.version != finding.version:
-        raise conflict(services.ERR_STALE.format(current=finding.version))
+    if payload.version != finding.version:  # before validating: the data was written over another copy
+        raise Stale(finding.version, record=finding, loaded_version=payload.version)
     changes = payload.model_dump(exclude_unset=True)
     units = units_get(changes["unit_ids"]) if changes.get("unit_ids") is not None else None
     values = {name: getattr(finding, name) for name in FINDING_FIELDS}

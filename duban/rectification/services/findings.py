@@ -6,6 +6,8 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Max
 
+from duban.lib.refusals import ERR_STALE as SHARED_ERR_STALE
+from duban.lib.refusals import version_lock
 from duban.lib.uploads import UploadRejected, check_evidence
 from duban.org.access import access_for
 from duban.rectification import access as rules
@@ -15,7 +17,8 @@ from duban.supervision.models import Attachment, Cadence, Item, LogKind
 from duban.supervision.services.items import item_save, log
 
 ERR_NOT_OFFICE = "只有督查办可以维护整改台账。"
-ERR_STALE = "该问题已被他人修改（当前版本 {current}），请刷新后再保存。"
+# A save over someone else's change: the message shared by every versioned record.
+ERR_STALE = SHARED_ERR_STALE
 ERR_DUE_REQUIRED = "“{type}”措施必须填写整改时限。"
 ERR_PLAN_MISMATCH = "整改措施必须和问题属于同一个整改方案。"
 ERR_CLOSED = "该措施已销号，不能修改；如需调整请先重新打开。"
@@ -37,17 +40,14 @@ def next_ordinal(plan) -> int:
 @transaction.atomic
 def finding_save(*, acting_user, finding: Finding, units=None, expected_version: int | None = None) -> Finding:
     """Create or update a finding (validated by its form). `expected_version` is the
-    version the editor loaded: a save over someone else's change is refused."""
+    version the editor loaded: a save over someone else's change is refused (Stale)."""
     require_office(acting_user)
     if finding.pk is None:
         finding.created_by = acting_user
         if not finding.ordinal:
             finding.ordinal = next_ordinal(finding.plan)
     else:
-        current = Finding.objects.select_for_update().values_list("version", flat=True).get(pk=finding.pk)
-        if expected_version is not None and expected_version != current:
-            raise Refused(ERR_STALE.format(current=current))
-        finding.version = current + 1
+        finding.version = version_lock(finding, expected_version) + 1
     finding.save()
     if units is not None:
         finding.units.set(units)
@@ -79,8 +79,11 @@ def _shape_item(item: Item, measure_type: str) -> None:
 
 
 @transaction.atomic
-def measure_save(*, acting_user, finding: Finding, item: Item, measure_type: str, co_units=None) -> Measure:
-    """Create or update a measure: its item (lead unit, people, dates) and its type."""
+def measure_save(
+    *, acting_user, finding: Finding, item: Item, measure_type: str, co_units=None, expected_version: int | None = None
+) -> Measure:
+    """Create or update a measure: its item (lead unit, people, dates) and its type.
+    `expected_version` is the version of the item the editor loaded (item_save refuses a stale one)."""
     require_office(acting_user)
     if item.pk and item.plan_id != finding.plan_id:
         raise Refused(ERR_PLAN_MISMATCH)
@@ -94,7 +97,7 @@ def measure_save(*, acting_user, finding: Finding, item: Item, measure_type: str
     _shape_item(item, measure_type)
     if item.pk is None:
         item.ordinal = (Item.objects.filter(plan=finding.plan).aggregate(m=Max("ordinal"))["m"] or 0) + 1
-    item_save(acting_user=acting_user, item=item, co_units=co_units)
+    item_save(acting_user=acting_user, item=item, co_units=co_units, expected_version=expected_version)
     if measure is None:
         measure = Measure.objects.create(item=item, finding=finding, type=measure_type)
     else:

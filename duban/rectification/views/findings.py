@@ -6,11 +6,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from duban.lib.forms import stale_changes
 from duban.org.access import require
 from duban.rectification import access as rules
 from duban.rectification.forms import FindingForm, MeasureForm
 from duban.rectification.models import Feedback, Finding, Measure, Relapse
 from duban.rectification.selectors.ledger import ledger_measures
+from duban.rectification.services import Stale
 from duban.rectification.services.findings import finding_save, measure_save
 from duban.rectification.views.fetch import finding_for, ledger_access, office_access, rect_plan_for
 from duban.supervision.models import Item
@@ -47,6 +49,7 @@ def finding_edit(request, pk):
         finding = get_object_or_404(Finding.objects.select_related("plan"), pk=pk)
         plan = finding.plan
     form = FindingForm(request.POST or None, instance=finding, plan=plan, tree=access.tree)
+    stale = None
     if request.method == "POST" and form.is_valid():
         try:
             saved = finding_save(
@@ -55,6 +58,8 @@ def finding_edit(request, pk):
                 units=form.cleaned_data["units"],
                 expected_version=form.cleaned_data.get("version") if finding.pk else None,
             )
+        except Stale as error:
+            stale = stale_changes(form, error)
         except ValidationError as error:
             form_error(form, error)
         else:
@@ -65,6 +70,7 @@ def finding_edit(request, pk):
         "plan": plan,
         "finding": finding if finding.pk else None,
         "page_title": _("编辑问题") if finding.pk else _("新增问题"),
+        "stale": stale,
         "cancel_url": finding.get_absolute_url() if finding.pk else plan_ledger_url(plan),
     }
     return render(request, "rectification/finding_form.html", context)
@@ -89,6 +95,7 @@ def measure_edit(request, pk=None, finding_pk=None):
     form = MeasureForm(
         request.POST or None, instance=item, plan=finding.plan, tree=access.tree, measure_type=measure_type
     )
+    stale = None
     if request.method == "POST" and form.is_valid():
         try:
             saved = measure_save(
@@ -97,7 +104,10 @@ def measure_edit(request, pk=None, finding_pk=None):
                 item=form.save(commit=False),
                 measure_type=form.cleaned_data["type"],
                 co_units=form.cleaned_data["co_units"],
+                expected_version=form.cleaned_data.get("version") if measure else None,
             )
+        except Stale as error:
+            stale = stale_changes(form, error)
         except ValidationError as error:
             form_error(form, error)
         else:
@@ -109,6 +119,7 @@ def measure_edit(request, pk=None, finding_pk=None):
         "plan": finding.plan,
         "measure": measure,
         "page_title": _("编辑整改措施") if measure else _("新增整改措施"),
+        "stale": stale,
         "cancel_url": measure.get_absolute_url() if measure else finding.get_absolute_url(),
     }
     return render(request, "rectification/measure_form.html", context)

@@ -9,7 +9,7 @@ from ninja import Query, Router, Status
 from ninja.pagination import paginate
 
 from duban.api.auth import acting, api_user
-from duban.api.errors import form_invalid
+from duban.api.errors import STALE_ERRORS, form_invalid
 from duban.api.pagination import Pagination
 from duban.supervision import access as rules
 from duban.supervision.api.common import (
@@ -37,6 +37,7 @@ from duban.supervision.api.schemas import (
 from duban.supervision.forms import ItemForm
 from duban.supervision.models import DeferralStatus, IndicatorReading, Item, ReportStatus
 from duban.supervision.models.reports import UNFINISHED
+from duban.supervision.services import Stale
 from duban.supervision.services import items as services
 from duban.supervision.services.plans import ERR_NOT_OFFICE
 from duban.supervision.services.reports import report_slots_open
@@ -94,15 +95,22 @@ def _item_current(item: Item) -> dict:
     }
 
 
-def _item_write(request, access, item: Item, values: dict) -> Item:
+def _item_write(request, access, item: Item, values: dict, expected_version: int | None = None) -> Item:
+    """Validate with the page's form, then save through the service; a stale version is 409
+    (duban.api.errors)."""
     form = ItemForm(form_data(values, ITEM_FIELDS), instance=item, plan=item.plan, tree=access.tree)
     if not form.is_valid():
         raise form_invalid(form, ITEM_ERRORS)
     try:
         with acting(request):
             saved = services.item_save(
-                acting_user=api_user(request), item=form.save(commit=False), co_units=form.cleaned_data["co_units"]
+                acting_user=api_user(request),
+                item=form.save(commit=False),
+                co_units=form.cleaned_data["co_units"],
+                expected_version=expected_version,
             )
+    except Stale:
+        raise
     except ValidationError as error:
         raise form_invalid(form, ITEM_ERRORS, error)
     return _item_out(saved.pk)
@@ -183,14 +191,18 @@ def item_create(request, plan_id: int, payload: ItemIn):
     return Status(201, _item_write(request, access, Item(plan=plan), values))
 
 
-@router.patch("/items/{int:item_id}", response={200: ItemOut, **WRITE_ERRORS}, summary="修改事项")
+@router.patch("/items/{int:item_id}", response={200: ItemOut, **WRITE_ERRORS, **STALE_ERRORS}, summary="修改事项")
 def item_update(request, item_id: int, payload: ItemPatch):
-    """仅督查办。只修改请求中出现的字段；co_unit_ids 给出时整体替换协办单位。"""
+    """仅督查办。只修改请求中出现的字段；co_unit_ids 给出时整体替换协办单位。
+    带上读取时的 `version`：其间他人已修改时返回 409，不覆盖对方的修改，响应中有当前版本号和
+    对方改了什么（changes）；核对后以新的版本号重新提交即可。"""
     access = access_of(request)
     item = item_get(access, item_id, Item.objects.select_related("plan"))
     require(rules.can_manage(access), ERR_NOT_OFFICE)
-    values = {**_item_current(item), **payload.model_dump(mode="json", exclude_unset=True)}
-    return _item_write(request, access, item, values)
+    changes = payload.model_dump(mode="json", exclude_unset=True)
+    expected_version = changes.pop("version", None)
+    values = {**_item_current(item), **changes}
+    return _item_write(request, access, item, values, expected_version=expected_version)
 
 
 @router.post(

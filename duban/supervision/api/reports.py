@@ -7,7 +7,7 @@ from ninja import Router
 from ninja.pagination import paginate
 
 from duban.api.auth import acting, api_user
-from duban.api.errors import InvalidInput, form_invalid
+from duban.api.errors import STALE_ERRORS, InvalidInput, form_invalid
 from duban.api.pagination import Pagination
 from duban.supervision import access as rules
 from duban.supervision.api.common import (
@@ -21,9 +21,10 @@ from duban.supervision.api.common import (
     require,
 )
 from duban.supervision.api.items import slots_open
-from duban.supervision.api.schemas import ReportFillIn, ReportOut, ReportReviewIn
+from duban.supervision.api.schemas import ReportFillIn, ReportOut, ReportReviewIn, ReportSubmitIn
 from duban.supervision.forms import ReportForm, ReviewForm
 from duban.supervision.models import ReportStatus
+from duban.supervision.services import Stale
 from duban.supervision.services import reports as services
 
 router = Router(tags=["进展报告"])
@@ -64,11 +65,15 @@ def report_detail(request, report_id: int):
     return REPORTS.get(pk=report.pk)
 
 
-@router.post("/reports/{int:report_id}/fill", response={200: ReportOut, **WRITE_ERRORS}, summary="填报进展")
+@router.post(
+    "/reports/{int:report_id}/fill", response={200: ReportOut, **WRITE_ERRORS, **STALE_ERRORS}, summary="填报进展"
+)
 def report_fill(request, report_id: int, payload: ReportFillIn):
     """牵头单位的联络员、负责人或事项责任人填写（待填报、待提交或被退回的报告），保存后为
     “待提交”。`submit` 为 true 时同时提交，仅限牵头单位负责人（否则 403，且不保存）。
-    readings 只改动给出的指标，null 清除该指标本期读数。完成进度不能低于上次采纳的进度。"""
+    readings 只改动给出的指标，null 清除该指标本期读数。完成进度不能低于上次采纳的进度。
+    带上读取时的 `version`：其间他人（同单位的另一位联络员等）已修改时返回 409，不覆盖，
+    响应中有当前版本号和对方改了什么（changes）。"""
     access = access_of(request)
     report = report_get(access, report_id)
     item = report.item
@@ -102,18 +107,26 @@ def report_fill(request, report_id: int, payload: ReportFillIn):
                 percent=form.cleaned_data["percent"],
                 readings={pk: form.cleaned_data[f"ind_{pk}"] for pk in payload.readings},
                 submit=payload.submit,
+                expected_version=payload.version,
             )
+    except Stale:
+        raise
     except ValidationError as error:
         raise form_invalid(form, to_api, error)
     return REPORTS.get(pk=report.pk)
 
 
-@router.post("/reports/{int:report_id}/submit", response={200: ReportOut, **WRITE_ERRORS}, summary="提交报告")
-def report_submit(request, report_id: int):
-    """仅牵头单位负责人，提交“待提交”的报告给督查办审核；须已填写工作进展和完成进度。"""
+@router.post(
+    "/reports/{int:report_id}/submit", response={200: ReportOut, **WRITE_ERRORS, **STALE_ERRORS}, summary="提交报告"
+)
+def report_submit(request, report_id: int, payload: ReportSubmitIn | None = None):
+    """仅牵头单位负责人，提交“待提交”的报告给督查办审核；须已填写工作进展和完成进度。
+    可带上读取时的 `version`：报告其间又被修改过时返回 409 而不提交。"""
     report = report_get(access_of(request), report_id)
     with acting(request):
-        services.report_submit(acting_user=api_user(request), report=report)
+        services.report_submit(
+            acting_user=api_user(request), report=report, expected_version=payload.version if payload else None
+        )
     return REPORTS.get(pk=report.pk)
 
 

@@ -166,6 +166,7 @@ class ItemOut(Schema):
     cadence_day: int
     remarks: str
     state: StateOut | None = Field(description="缓存的状态；尚未计算时为 null")
+    version: int = Field(description="版本号；修改时带回，他人已修改则 409")
 
     @staticmethod
     def resolve_co_units(obj) -> list:
@@ -320,10 +321,11 @@ class ItemIn(Schema):
 
 
 class ItemPatch(Schema):
-    """只修改请求中出现的字段。"""
+    """只修改请求中出现的字段。带上读取时的 version，他人其间已修改时返回 409 而不覆盖。"""
 
     model_config = ConfigDict(extra="forbid")
 
+    version: int | None = Field(None, description="读取时的版本号；给出且已不是当前版本时 409（不给则不检查）")
     title: str | None = None
     lead_unit_id: int | None = None
     co_unit_ids: list[int] | None = None
@@ -394,6 +396,7 @@ class ReportOut(Schema):
     review_comment: str
     is_missing: bool = Field(description="过了填报截止加计划的宽限天数仍未提交")
     is_late: bool = Field(description="提交晚于填报截止")
+    version: int = Field(description="版本号；填报、提交时带回，他人已修改则 409")
 
     @staticmethod
     def resolve_status_label(obj) -> str:
@@ -431,6 +434,13 @@ class ReportFillIn(Schema):
         default_factory=dict, description="指标读数：{指标 ID: 数值}；null 表示清除本期读数"
     )
     submit: bool = Field(False, description="同时提交（仅牵头单位负责人）")
+    version: int | None = Field(None, description="读取时的版本号；给出且已不是当前版本时 409（不给则不检查）")
+
+
+class ReportSubmitIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    version: int | None = Field(None, description="读取时的版本号；给出且已不是当前版本时 409（不给则不检查）")
 
 
 class ReportReviewIn(Schema):

@@ -6,11 +6,12 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
+from duban.lib.refusals import version_lock
 from duban.org.access import access_for
 from duban.supervision import access as rules
 from duban.supervision.models import Indicator, Item, ItemLog, LogKind, TimeNode
 from duban.supervision.schedule import reverse_schedule
-from duban.supervision.services import Refused, Stale
+from duban.supervision.services import Refused
 from duban.supervision.services.plans import require_office
 from duban.supervision.state import item_state_refresh
 
@@ -51,10 +52,7 @@ def item_save(
         item.created_by = acting_user
         item.original_due_date = item.due_date
     else:
-        current = Item.objects.select_for_update().values_list("version", flat=True).get(pk=item.pk)
-        if expected_version is not None and expected_version != current:
-            raise Stale(current)
-        item.version = current + 1
+        item.version = version_lock(item, expected_version) + 1
         if item.original_due_date is None:
             item.original_due_date = item.due_date
     item.save()

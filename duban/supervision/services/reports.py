@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from duban.lib.refusals import version_lock
 from duban.notify.models import MessageKind
 from duban.notify.services import message_send
 from duban.org.access import access_for
@@ -94,9 +95,12 @@ def report_fill(
     readings: dict | None = None,
     uploads=(),
     submit: bool = False,
+    expected_version: int | None = None,
 ) -> ProgressReport:
     """Save the unit's report (and its evidence files); with `submit`, the unit head
-    also submits it. All or nothing: a refused file leaves the report as it was."""
+    also submits it. All or nothing: a refused file leaves the report as it was.
+    `expected_version` is the version the filler loaded: a save over someone else's change
+    (another liaison of the unit, or the same person in another tab) is refused (Stale)."""
     report = ProgressReport.objects.select_for_update().select_related("item").get(pk=report.pk)
     item = report.item
     access = access_for(acting_user)
@@ -104,6 +108,7 @@ def report_fill(
         raise PermissionDenied(ERR_CANNOT_FILL)
     if report.status not in UNFINISHED:
         raise Refused(ERR_NOT_FILLABLE)
+    version_lock(report, expected_version)
     if percent is not None and not (0 <= percent <= 100):
         raise Refused(ERR_PERCENT)
     last = _last_accepted_percent(report)
@@ -138,13 +143,16 @@ def report_fill(
 
 
 @transaction.atomic
-def report_submit(*, acting_user, report: ProgressReport) -> ProgressReport:
+def report_submit(*, acting_user, report: ProgressReport, expected_version: int | None = None) -> ProgressReport:
+    """The unit head hands the draft to the office. `expected_version` is the version of the
+    draft the head read: a draft changed since is not submitted unseen (Stale)."""
     report = ProgressReport.objects.select_for_update().select_related("item").get(pk=report.pk)
     access = access_for(acting_user)
     if not rules.can_submit_report(access, report.item):
         raise PermissionDenied(ERR_CANNOT_SUBMIT)
     if report.status != ReportStatus.DRAFT:
         raise Refused(ERR_NOT_SUBMITTABLE)
+    version_lock(report, expected_version)
     if not report.progress_text or report.percent is None:
         raise Refused(ERR_INCOMPLETE)
     report.status = ReportStatus.SUBMITTED

@@ -108,7 +108,7 @@ def item_edit(request, pk=None, plan_pk=None):
                 expected_version=loaded,
             )
         except Stale as error:
-            stale = stale_changes(form, item, loaded, error.current_version)
+            stale = stale_changes(form, error)
         except ValidationError as error:
             form_error(form, error)
         else:

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from duban.lib.forms import posted_version, stale_changes
 from duban.lib.listing import paginate
 from duban.org.access import access_for, require
 from duban.org.models import Role
@@ -15,6 +16,7 @@ from duban.supervision.forms import ReportForm, ReviewForm
 from duban.supervision.models import ProgressReport, ReportStatus
 from duban.supervision.models.reports import UNFINISHED
 from duban.supervision.selectors.reports import unit_reports
+from duban.supervision.services import Stale
 from duban.supervision.services import reports as services
 from duban.supervision.views.common import form_error, item_for
 
@@ -40,6 +42,7 @@ def report_fill(request, pk):
         "problems": report.problems,
         "next_steps": report.next_steps,
         "percent": report.percent,
+        "version": report.version,
     }
     previous = (
         item.reports.filter(period_start__lt=report.period_start, status=ReportStatus.ACCEPTED)
@@ -52,6 +55,7 @@ def report_fill(request, pk):
         initial[f"ind_{reading.indicator_id}"] = reading.value
     form = ReportForm(request.POST or None, request.FILES or None, initial=initial, indicators=indicators)
     can_submit = rules.can_submit_report(access, item)
+    stale = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -65,7 +69,10 @@ def report_fill(request, pk):
                 readings=form.readings(),
                 uploads=request.FILES.getlist("files"),
                 submit=can_submit and "submit" in request.POST,
+                expected_version=data["version"],
             )
+        except Stale as error:
+            stale = stale_changes(form, error)
         except ValidationError as error:
             form_error(form, error)
         else:
@@ -81,6 +88,9 @@ def report_fill(request, pk):
         "can_submit": can_submit,
         "previous": previous,
         "attachments": report.attachments.all(),
+        "stale": stale,
+        # Browsers cannot keep chosen files across a page: say so when a refused save had some.
+        "files_dropped": bool(stale and request.FILES),
     }
     return render(request, "supervision/report_form.html", context)
 
@@ -88,9 +98,14 @@ def report_fill(request, pk):
 @require("can_browse_org")
 @require_POST
 def report_submit(request, pk):
+    """The submit button beside a draft on the item page; the form carries the version of the
+    draft the head saw there."""
     report = _report_for(request, pk)
     try:
-        services.report_submit(acting_user=request.user, report=report)
+        services.report_submit(acting_user=request.user, report=report, expected_version=posted_version(request.POST))
+    except Stale:
+        messages.error(request, _("报告在您查看之后又被修改过，没有提交。请打开报告核对后再提交。"))
+        return redirect("supervision:report_fill", pk=report.pk)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
