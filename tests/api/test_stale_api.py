@@ -194,3 +194,22 @@ def test_sequential_finding_patches_are_not_refused(rect, people, api_for):
         assert response.status_code == 200, response.content
         version = response.json()["version"]
     assert Finding.objects.get(pk=rect.f2.pk).internal_note == "三"
+
+
+# --- Measures (a measure is an item: its version is the item's) ---------------------------
+def test_a_stale_measure_patch_is_409_and_a_current_one_goes_through(rect, people, clerk2, api_for):
+    url = f"/api/rectification/measures/{rect.deadline.pk}"
+    mine, theirs = api_for(people.office), api_for(clerk2)
+    version = mine.get(url).json()["item"]["version"]
+    response = _patch(theirs, url, {"version": version, "remarks": "已与组织部会商"})
+    assert response.status_code == 200
+    response = _patch(mine, url, {"version": version, "title": "修订后的措施"})
+    assert response.status_code == 409
+    assert (response.json()["detail"], response.json()["version"]) == (ERR_STALE, version + 1)
+    assert ("remarks", "备注", "—", "已与组织部会商", "陈督查") in changes(response)
+    assert Item.objects.get(pk=rect.deadline.item_id).title != "修订后的措施"
+    response = _patch(mine, url, {"version": version + 1, "title": "修订后的措施"})
+    assert response.status_code == 200
+    assert Item.objects.get(pk=rect.deadline.item_id).title == "修订后的措施"
+    # Without a version the write is not checked, as before.
+    assert _patch(mine, url, {"remarks": "无版本号"}).status_code == 200

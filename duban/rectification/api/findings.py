@@ -11,7 +11,7 @@ from ninja import File, Form, Query, Router, Status, UploadedFile
 from ninja.pagination import paginate
 
 from duban.api.auth import acting, api_user
-from duban.api.errors import InvalidInput, django_errors, form_invalid
+from duban.api.errors import STALE_ERRORS, InvalidInput, django_errors, form_invalid
 from duban.api.pagination import Pagination
 from duban.rectification import access as rules
 from duban.rectification.api.common import (
@@ -211,7 +211,9 @@ def _item_current(item: Item) -> dict:
     }
 
 
-def _measure_write(request, access, finding: Finding, item: Item, values: dict, measure_type: str) -> Measure:
+def _measure_write(
+    request, access, finding: Finding, item: Item, values: dict, measure_type: str, expected_version: int | None = None
+) -> Measure:
     form = ItemForm(form_data(values, ITEM_FIELDS), instance=item, plan=finding.plan, tree=access.tree)
     if not form.is_valid():
         raise form_invalid(form, ITEM_ERRORS)
@@ -223,7 +225,10 @@ def _measure_write(request, access, finding: Finding, item: Item, values: dict, 
                 item=form.save(commit=False),
                 measure_type=measure_type,
                 co_units=form.cleaned_data["co_units"],
+                expected_version=expected_version,
             )
+    except Stale:
+        raise
     except ValidationError as error:
         raise form_invalid(form, ITEM_ERRORS, error)
     return _measure_out(measure.pk)
@@ -301,20 +306,25 @@ def measure_create(request, finding_id: int, payload: MeasureIn):
 
 
 @router.patch(
-    "/rectification/measures/{int:measure_id}", response={200: MeasureOut, **WRITE_ERRORS}, summary="修改整改措施"
+    "/rectification/measures/{int:measure_id}",
+    response={200: MeasureOut, **WRITE_ERRORS, **STALE_ERRORS},
+    summary="修改整改措施",
 )
 def measure_update(request, measure_id: int, payload: MeasurePatch):
-    """仅督查办。只修改请求中出现的字段；已销号的措施不能修改，已申请销号的不能改类型（400）。"""
+    """仅督查办。只修改请求中出现的字段；已销号的措施不能修改，已申请销号的不能改类型（400）。
+    带上读取时事项的 `version`（`item.version`）：其间他人已修改时返回 409，不覆盖对方的修改，
+    响应中有当前版本号和对方改了什么。"""
     access = access_of(request)
     measure = measure_get(access, measure_id, Measure.objects.select_related("item", "finding__plan"))
     require(rules.can_manage(access), services.ERR_NOT_OFFICE)
     changes = payload.model_dump(mode="json", exclude_unset=True)
+    expected_version = changes.pop("version", None)
     finding = measure.finding
     if changes.get("finding_id") is not None:
         finding = finding_get(access, changes["finding_id"], Finding.objects.select_related("plan"))
     measure_type = changes.get("type") or measure.type
     values = {**_item_current(measure.item), **changes}
-    return _measure_write(request, access, finding, measure.item, values, measure_type)
+    return _measure_write(request, access, finding, measure.item, values, measure_type, expected_version)
 
 
 @router.post(

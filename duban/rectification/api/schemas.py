@@ -374,6 +374,9 @@ class MeasurePatch(Schema):
 
     model_config = ConfigDict(extra="forbid")
 
+    version: int | None = Field(
+        None, description="读取时措施对应事项的版本号（item.version）；带上时，其间他人已修改则 409，不覆盖"
+    )
     finding_id: int | None = None
     type: MeasureType | None = None
     title: str | None = None
