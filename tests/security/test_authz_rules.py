@@ -135,7 +135,9 @@ def test_the_api_refuses_anonymous_callers_everything():
 def test_only_the_audit_administrator_reads_the_audit_log():
     for code in matrix.CODES:
         audit = {key for key in reached(code) if key.startswith("audit:")}
-        assert audit == ({"audit:events", "audit:history", "audit:verify"} if code == "U" else set()), code
+        assert audit == ({"audit:events", "audit:export", "audit:history", "audit:verify"} if code == "U" else set()), (
+            code
+        )
 
 
 def test_only_the_security_administrator_grants_roles_and_unlocks_accounts():
@@ -150,7 +152,10 @@ def test_only_the_security_administrator_grants_roles_and_unlocks_accounts():
 
 
 def test_only_the_system_administrator_configures():
-    for key in ("system:settings", "org:unit_create", "org:unit_edit", "org:person_create", "org:person_edit"):
+    for key in (
+        *("system:settings", "system:mail", "system:mail_test"),
+        *("org:unit_create", "org:unit_edit", "org:person_create", "org:person_edit"),
+    ):
         assert {code for code in matrix.CODES if key in reached(code)} == {"S"}, key
 
 
