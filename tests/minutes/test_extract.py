@@ -4,6 +4,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from django.db import connection
 
 from duban.minutes.extract import extract
 from duban.minutes.normalise import fix_dates, normalise
@@ -220,6 +221,7 @@ def _cmd(*args):
     )
 
 
+@pytest.mark.skipif(connection.vendor == "postgresql", reason="不涉及数据库，SQLite 一轮已覆盖")
 def test_command_json_and_errors(tmp_path):
     p = tmp_path / "a.txt"
     p.write_bytes(

@@ -27,7 +27,7 @@ import schemathesis
 import time_machine
 from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
-from django.db import close_old_connections, transaction
+from django.db import close_old_connections, connection, transaction
 from django.test import Client
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -128,6 +128,10 @@ class TestAsTheOffice:
     """One class per persona: `make test` distributes by class (--dist loadscope)."""
 
     def test_every_operation_answers_within_its_schema(self, world, wsgi_app):
+        if connection.vendor == "postgresql":
+            # CI's time budget: the SQLite pass fuzzes as both; PostgreSQL as the liaison, who
+            # also checks that nothing of another unit leaks.
+            pytest.skip("PostgreSQL 一轮只以联络员身份做模糊测试；SQLite 一轮两个身份都做")
         fuzz_as("office", world, wsgi_app)
 
 

@@ -489,7 +489,8 @@ def test_open_workbook_refuses_what_is_not_a_workbook(raw):
 TODAY = datetime.date(2026, 11, 2)
 FROZEN = datetime.datetime(2026, 11, 2, 9, 0, tzinfo=datetime.UTC)
 IMPORT = settings(
-    max_examples=35,
+    # Fewer on PostgreSQL (CI's second pass): the same generated files, a smaller budget.
+    max_examples=20 if connection.vendor == "postgresql" else 35,
     deadline=None,
     derandomize=True,
     database=None,
