@@ -57,7 +57,8 @@ def foreign_texts(w) -> list[str]:
 
 
 FUZZ = settings(
-    max_examples=5,
+    # A fixed budget per operation (about 140 operations), kept small for CI's time limit.
+    max_examples=3,
     deadline=None,
     derandomize=True,
     database=None,

@@ -49,7 +49,7 @@ from tests.supervision.conftest import build_work
 DB_FREE = pytest.mark.skipif(connection.vendor == "postgresql", reason="不涉及数据库，SQLite 一轮已覆盖")
 
 FAST = settings(
-    max_examples=300,
+    max_examples=200,
     deadline=None,
     derandomize=True,
     database=None,
