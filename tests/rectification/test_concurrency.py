@@ -5,10 +5,9 @@ ordinary refusal, and nothing is written twice.
 """
 
 import datetime
-import threading
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
 from duban.notify.models import Message
 from duban.rectification.models import ClosureRequest, ClosureStatus, Feedback, Finding, LookbackRound, Recheck
@@ -18,34 +17,13 @@ from duban.rectification.services.feedback import feedback_send
 from duban.rectification.services.findings import finding_save
 from duban.rectification.services.lookback import round_open
 from duban.rectification.services.watch import rechecks_sweep
+from tests.concurrency import race
 from tests.rectification.conftest import pdf
 
 pytestmark = [
     pytest.mark.skipif(connection.vendor != "postgresql", reason="needs concurrent connections (PostgreSQL)"),
     pytest.mark.django_db(transaction=True),
 ]
-
-
-def race(*calls):
-    """Run the calls in threads released together; returns (results, errors)."""
-    results, errors = [], []
-    barrier = threading.Barrier(len(calls))
-
-    def run(call):
-        try:
-            barrier.wait()
-            results.append(call())
-        except Exception as error:  # collected for the assertions
-            errors.append(error)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(call,)) for call in calls]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results, errors
 
 
 def test_one_closure_request_when_two_press_at_once(rect, people):

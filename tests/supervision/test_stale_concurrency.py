@@ -5,44 +5,21 @@ loaded at the same version: exactly one save goes through, the other is refused 
 the record holds the winner's text.
 """
 
-import threading
-
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
 from duban.org.models import Role
 from duban.supervision.models import Item, ProgressReport
 from duban.supervision.services import Stale
 from duban.supervision.services.items import item_save
 from duban.supervision.services.reports import report_fill
+from tests.concurrency import race
 from tests.conftest import _person
 
 pytestmark = [
     pytest.mark.skipif(connection.vendor != "postgresql", reason="needs concurrent connections (PostgreSQL)"),
     pytest.mark.django_db(transaction=True),
 ]
-
-
-def race(*calls):
-    """Run the calls in threads released together; returns (results, errors)."""
-    results, errors = [], []
-    barrier = threading.Barrier(len(calls))
-
-    def run(call):
-        try:
-            barrier.wait()
-            results.append(call())
-        except Exception as error:  # collected for the assertions
-            errors.append(error)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(call,)) for call in calls]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results, errors
 
 
 def test_two_liaisons_saving_one_report_at_once(work, people, org):
