@@ -1,10 +1,8 @@
 """Casting a ballot with a code, and checking a receipt. No login, no person, no time, no address."""
 
-import threading
-from contextlib import nullcontext
 from dataclasses import dataclass
 
-from django.db import connection, transaction
+from django.db import transaction
 
 from duban.assessment.models import Ballot, BallotCode, PendingBallot, ReviewSession, SessionState
 from duban.assessment.rules import Shape, ballot_errors, clean_marks
@@ -20,6 +18,7 @@ from duban.assessment.sealing import (
     unseal,
 )
 from duban.assessment.services import Refused
+from duban.lib.writers import sqlite_writer
 
 ERR_FORMAT = "投票码应为 16 位字母和数字，请核对票签后重新输入。"
 ERR_UNKNOWN = "投票码无效，请核对票签后重新输入。"
@@ -54,12 +53,6 @@ def code_find(text: str) -> BallotCode:
         raise Refused(ERR_VOIDED)
     return found
 
-
-# SQLite lets one writer in at a time; a writer that finds the database locked sleeps (1, 2,
-# 5 … 100 ms) before it tries again, so in a burst a cast could wait far longer than the lock
-# is ever held. The threads of one server process queue here instead, and each is woken the
-# moment the one before it has committed.
-_SQLITE_WRITERS = threading.Lock()
 
 # The shapes of open sessions, kept by each server process: a 60-subject shape takes four
 # queries, a third of a cast. The key holds the session's version, bumped by every change of
@@ -127,7 +120,9 @@ def ballot_cast(
         raise Refused(errors)
     receipt = new_receipt() if session.show_receipts else ""
     payload = seal({"group": found.group_id, "marks": marks, "receipt": receipt_digest(receipt) if receipt else ""})
-    with _SQLITE_WRITERS if connection.vendor == "sqlite" else nullcontext(), transaction.atomic():
+    # On SQLite, casts queue for the write lock across threads and server processes
+    # (duban.lib.writers) instead of polling for it.
+    with sqlite_writer(), transaction.atomic():
         # The session row lock orders every cast against the close: a ballot is either in the
         # count or refused, never lost between the two.
         locked = ReviewSession.objects.select_for_update().only("state", "version").get(pk=session.pk)
