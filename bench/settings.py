@@ -6,3 +6,7 @@ from duban.settings import INSTALLED_APPS
 
 INSTALLED_APPS = [*INSTALLED_APPS, "django.contrib.admin"]
 ROOT_URLCONF = "bench.urls"
+
+# The bench logs in a few personas per tier: their security events' JSON lines (which a
+# deployment sends to its log system) would bury the figures.
+LOGGING = {**LOGGING, "loggers": {**LOGGING["loggers"], "duban.security": {"level": "WARNING"}}}  # noqa: F405
