@@ -3,7 +3,7 @@
     BENCH_KEEP=1 .venv/bin/python -m bench.run --tiers L --no-burst     # keeps var/bench/tier-L/db.sqlite3
     cp var/bench/tier-L/db.sqlite3 /tmp/mine/db.sqlite3
     DATABASE_URL=sqlite:////tmp/mine/db.sqlite3 DUBAN_VAR_DIR=/tmp/mine DJANGO_SETTINGS_MODULE=bench.settings \
-        .venv/bin/python -m bench.quick ledger_page_1 league_table [--runs 10] [--profile]
+        .venv/bin/python -m bench.quick ledger_page_1 league_table [--runs 10] [--profile [--sort tottime]]
 
 Prints the figures of the named pages (all pages if none named); --profile prints the top of
 a cProfile of one load of each page and its SQL with timings.
@@ -32,6 +32,7 @@ def main() -> None:
     parser.add_argument("names", nargs="*")
     parser.add_argument("--runs", type=int, default=10)
     parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--sort", default="cumulative", help="cProfile order: cumulative or tottime")
     args = parser.parse_args()
     city = load_city()
     chosen = set(args.names) or None
@@ -52,7 +53,7 @@ def main() -> None:
             print(f"== {name} {url}: {total:.1f} ms, {len(queries)} queries")
             for q in queries.captured_queries:
                 print(f"  {q['time']}s  {q['sql'][:300]}")
-            pstats.Stats(profile, stream=sys.stdout).sort_stats("cumulative").print_stats(25)
+            pstats.Stats(profile, stream=sys.stdout).sort_stats(args.sort).print_stats(40)
         return
     for name, value in pages.measure(city, runs=args.runs, only=chosen).items():
         print(f"{name}: {value}")
