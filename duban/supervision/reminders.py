@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Exists, Max, OuterRef
+from django.db.models import Exists, Max, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -47,6 +47,7 @@ from duban.supervision.services.items import log_entry
 from duban.supervision.services.ladder import rung_label
 from duban.supervision.services.reports import report_slots_open
 from duban.supervision.state import states_refresh
+from duban.supervision.summaries import last_completed_week
 
 logger = logging.getLogger(__name__)
 
@@ -111,12 +112,15 @@ class Firing:
 
 def _states_stale(open_items, today: datetime.date):
     """Open items, and completed ones with a report that fell due since their state was computed
-    (the league table counts reports due so far)."""
+    (the league table counts reports due so far), whose kept week is no longer the last one
+    that is over, or whose report for that week may have become missing since (the weekly
+    summary counts the kept verdicts)."""
     fell_due = ProgressReport.objects.filter(
         item=OuterRef("pk"), due_date__gt=OuterRef("state__computed_on"), due_date__lte=today
     )
+    week_behind = ~Q(state__week_start=last_completed_week(today)) | Q(state__week_filing="pending")
     completed = Item.objects.filter(plan__status=PlanStatus.ACTIVE, completed_on__isnull=False)
-    return open_items | completed.filter(Exists(fell_due))
+    return open_items | completed.filter(Q(Exists(fell_due)) | week_behind)
 
 
 def sweep(today: datetime.date | None = None) -> SweepResult:

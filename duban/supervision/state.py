@@ -11,8 +11,10 @@ from collections import defaultdict
 from django.db.models import BooleanField, Count, ExpressionWrapper, OuterRef, Q, Subquery
 from django.utils import timezone
 
-from duban.supervision.models import Item, ItemState, ProgressReport, ReportStatus, TimeNode
+from duban.lib.bulk import rows_update
+from duban.supervision.models import Indicator, Item, ItemState, ProgressReport, ReportStatus, TimeNode
 from duban.supervision.status import Facts, Node, Verdict, evaluate
+from duban.supervision.summaries import WEEK, filing_of, last_completed_week, latest_accepted, week_reports
 
 STATE_FIELDS = [
     "status",
@@ -31,7 +33,10 @@ STATE_FIELDS = [
     "reports_due",
     "reports_punctual",
     "reports_awaiting",
+    "week_start",
+    "week_filing",
 ]
+INDICATOR_WEEK_FIELDS = ["week_start", "week_value", "week_previous"]
 
 
 def facts_for(item: Item, nodes, progress: int | None) -> Facts:
@@ -76,6 +81,8 @@ def states_refresh(items, today: datetime.date | None = None, chunk: int = 2000)
         .order_by("-period_start")
         .values("period_end")[:1]
     )
+    week = last_completed_week(today)  # the weekly summary's default week, kept on each state
+    week_end = week + datetime.timedelta(days=6)
     changed = 0
     ids = list(items.values_list("pk", flat=True))
     for start in range(0, len(ids), chunk):
@@ -94,6 +101,8 @@ def states_refresh(items, today: datetime.date | None = None, chunk: int = 2000)
         for node in TimeNode.objects.filter(item_id__in=batch_ids).order_by("due_date"):
             nodes[node.item_id].append(node)
         tallies = _report_tallies(batch, today)
+        week_filed = week_reports(Item.objects.filter(pk__in=batch_ids), week, week_end)
+        _indicators_refresh(batch_ids, week, week_end)
         existing = {s.item_id: s for s in ItemState.objects.filter(item_id__in=batch_ids)}
         to_create, to_update = [], []
         for item in batch:
@@ -112,6 +121,8 @@ def states_refresh(items, today: datetime.date | None = None, chunk: int = 2000)
                 "fallen_due": bool(item.fallen_due),  # NULL (unknown) in SQL: not matched
                 "on_time": bool(item.on_time),
                 **tallies.get(item.pk, NO_REPORTS),
+                "week_start": week,
+                "week_filing": filing_of(week_filed.get(item.pk), today, item.plan.report_grace_days),
             }
             state = existing.get(item.pk)
             if state is None:
@@ -124,9 +135,24 @@ def states_refresh(items, today: datetime.date | None = None, chunk: int = 2000)
                 changed += 1
         # ItemState is a cache, not audited: bulk writes are fine here.
         ItemState.objects.bulk_create(to_create, ignore_conflicts=True)
-        if to_update:
-            ItemState.objects.bulk_update(to_update, STATE_FIELDS)
+        rows_update(ItemState, to_update, STATE_FIELDS)
     return changed
+
+
+def _indicators_refresh(item_ids, week: datetime.date, week_end: datetime.date) -> None:
+    """Keep on each indicator of these items its latest accepted reading as of the end of
+    `week` and a week before (summaries.indicator_totals reads them for that week)."""
+    indicators = Indicator.objects.filter(item_id__in=item_ids).annotate(
+        current=latest_accepted(week_end), previous=latest_accepted(week_end - WEEK)
+    )
+    stale = []
+    for indicator in indicators.only("pk", *INDICATOR_WEEK_FIELDS):
+        values = (week, indicator.current, indicator.previous)
+        if (indicator.week_start, indicator.week_value, indicator.week_previous) != values:
+            indicator.week_start, indicator.week_value, indicator.week_previous = values
+            stale.append(indicator)
+    # A cache like ItemState, not audited.
+    rows_update(Indicator, stale, INDICATOR_WEEK_FIELDS)
 
 
 NO_REPORTS = {"missing_reports": 0, "reports_due": 0, "reports_punctual": 0, "reports_awaiting": 0}

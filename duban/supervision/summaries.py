@@ -197,7 +197,7 @@ class WeeklySummary:
         return len(self.rows)
 
 
-def _filing(report: ProgressReport | None, today: datetime.date, grace: int) -> str:
+def filing_of(report: ProgressReport | None, today: datetime.date, grace: int) -> str:
     if report is None:
         return "none"
     if report.status in FILED:
@@ -216,7 +216,7 @@ def week_number(plan: Plan, start: datetime.date) -> int:
     return (start - monday_of(anchor)).days // 7 + 1
 
 
-def _week_reports(items, start: datetime.date, end: datetime.date) -> dict[int, ProgressReport]:
+def week_reports(items, start: datetime.date, end: datetime.date) -> dict[int, ProgressReport]:
     """Per item, the report whose period covers the week (the latest if several)."""
     reports = ProgressReport.objects.filter(
         item__in=items.values("pk"), period_start__lte=end, period_end__gte=start
@@ -224,24 +224,35 @@ def _week_reports(items, start: datetime.date, end: datetime.date) -> dict[int, 
     return {report.item_id: report for report in reports}
 
 
-def indicator_totals(items, end: datetime.date) -> list[IndicatorTotal]:
-    """Per indicator name and unit: the sum of the latest accepted readings as of `end`
-    and a week before, against the sum of targets (one query)."""
+def latest_accepted(day: datetime.date) -> Subquery:
+    """An indicator's latest accepted reading as of `day` (for annotating Indicators)."""
     accepted = IndicatorReading.objects.filter(indicator=OuterRef("pk")).filter(
         Q(report__isnull=True) | Q(report__status=ReportStatus.ACCEPTED)
     )
+    return Subquery(accepted.filter(period_end__lte=day).order_by("-period_end", "-recorded_at").values("value")[:1])
 
-    def latest(day):
-        return Subquery(
-            accepted.filter(period_end__lte=day).order_by("-period_end", "-recorded_at").values("value")[:1]
-        )
 
-    rows = (
-        Indicator.objects.filter(item__in=items.values("pk"))
-        .annotate(current=latest(end), previous=latest(end - WEEK))
-        .order_by("item__ordinal", "item_id", "order", "pk")
-        .values_list("name", "unit_of_measure", "target", "current", "previous")
+def indicator_totals(items, end: datetime.date, *, kept: bool = False) -> list[IndicatorTotal]:
+    """Per indicator name and unit: the sum of the latest accepted readings as of `end`
+    and a week before, against the sum of targets (one query). With `kept`, the readings
+    supervision.state keeps on each indicator are summed when all are for the week ending
+    `end` (else a second query reads them)."""
+    indicators = Indicator.objects.filter(item__in=items.values("pk")).order_by(
+        "item__ordinal", "item_id", "order", "pk"
     )
+    fields = ("name", "unit_of_measure", "target", "current", "previous")
+    rows = None
+    if kept:
+        start = end - datetime.timedelta(days=6)
+        kept_rows = list(
+            indicators.annotate(current=F("week_value"), previous=F("week_previous")).values_list(*fields, "week_start")
+        )
+        if all(row[-1] == start for row in kept_rows):
+            rows = [row[:-1] for row in kept_rows]
+    if rows is None:
+        rows = indicators.annotate(current=latest_accepted(end), previous=latest_accepted(end - WEEK)).values_list(
+            *fields
+        )
     totals: dict[tuple[str, str], IndicatorTotal] = {}
     for name, unit, target, current, previous in rows:
         total = totals.setdefault((name, unit), IndicatorTotal(name, unit))
@@ -272,14 +283,14 @@ def weekly_summary(plan: Plan, items, start: datetime.date, today: datetime.date
     numbers = ledger_numbers(plan)
     listed = list(Item.objects.filter(pk__in=items.values("pk")).select_related("state", "lead_unit"))
     listed.sort(key=lambda item: (number_key(numbers.get(item.pk, "")), item.pk))
-    reports = _week_reports(items, start, end)
+    reports = week_reports(items, start, end)
     grace = plan.report_grace_days
     rows = []
     for item in listed:
         if not hasattr(item, "state"):
             item.state = ItemState(item=item)  # not evaluated yet: 未开始, until the next refresh
         report = reports.get(item.pk)
-        rows.append(WeekRow(item, numbers.get(item.pk, str(item.ordinal)), report, _filing(report, today, grace)))
+        rows.append(WeekRow(item, numbers.get(item.pk, str(item.ordinal)), report, filing_of(report, today, grace)))
 
     by_status = dict.fromkeys(SEVERITY, 0)
     by_filing = dict.fromkeys(FILING, 0)
@@ -332,17 +343,24 @@ def _ledger_ordered(items):
     ).order_by("top", "is_child", "ordinal", "pk")
 
 
-def _week_rows(items, start, end, today, grace) -> list[WeekRow]:
-    """WeekRows for the items of one page (a sliced, ordered queryset)."""
-    listed = list(items.select_related("state", "lead_unit").annotate(parent_ordinal=F("parent__ordinal")))
-    reports = _week_reports(Item.objects.filter(pk__in=[i.pk for i in listed]), start, end)
+def _week_rows(ids, start, end, today, grace) -> list[WeekRow]:
+    """WeekRows for the items of one page, in the order of their ids. (The page's ids are
+    sorted first, alone: sorting whole rows of a 30,000-item plan took several times longer.)"""
+    position = {pk: i for i, pk in enumerate(ids)}
+    listed = sorted(
+        Item.objects.filter(pk__in=ids)
+        .select_related("state", "lead_unit")
+        .annotate(parent_ordinal=F("parent__ordinal")),
+        key=lambda item: position[item.pk],
+    )
+    reports = week_reports(Item.objects.filter(pk__in=ids), start, end)
     rows = []
     for item in listed:
         if not hasattr(item, "state"):
             item.state = ItemState(item=item)  # not evaluated yet: 未开始, until the next refresh
         number = ledger_number(item.ordinal, item.parent_ordinal)
         report = reports.get(item.pk)
-        rows.append(WeekRow(item, number, report, _filing(report, today, grace)))
+        rows.append(WeekRow(item, number, report, filing_of(report, today, grace)))
     return rows
 
 
@@ -385,52 +403,62 @@ def weekly_page(
     page: str | int | None = None,
     lagging_page: str | int | None = None,
     per_page: int | None = None,
+    use_kept: bool = True,
 ) -> WeeklyPage:
     """The weekly summary for the page: the same figures as weekly_summary, the lists paged.
-    `items` are the plan's items the person may see, `states` their cached states."""
+    `items` are the plan's items the person may see, `states` their cached states.
+
+    For the last week that is over (the page's default), the week's verdicts and indicator
+    readings kept on the states and indicators (supervision.state, refreshed on every report
+    event and by the sweep) are counted instead of the reports, when every one of them is
+    for that week; otherwise, or with use_kept=False, everything is worked out from the
+    reports (the same figures: tests/supervision/test_summaries.py)."""
     today = today or timezone.localdate()
     per_page = per_page or PER_PAGE
     end = start + datetime.timedelta(days=6)
     grace = plan.report_grace_days
     mine = Item.objects.filter(pk__in=items.values("pk"))
-    # 1. Counts by status (an item not evaluated yet counts as 未开始).
-    by_status = dict.fromkeys(SEVERITY, 0)
-    for status, n in states.values_list("status").annotate(n=Count("status")).order_by():
-        by_status[status] += n
     total = mine.count()
-    by_status[Status.NOT_STARTED] += total - sum(by_status.values())
-    # 2. Counts by filing, from the week's reports.
-    week = _week_reports_of(start, end).filter(item__in=items.values("pk"))
-    filed = Q(status__in=FILED)
-    counted = week.aggregate(
-        reports=Count("pk"),
-        late=Count("pk", filter=filed & Q(submitted_on__gt=F("due_date"))),
-        filed=Count("pk", filter=filed),
-        missing=Count("pk", filter=ProgressReport.missing_filter(today, grace)),
+    # 1. Counts by status (an item not evaluated yet counts as 未开始), and by the week's
+    # verdict as kept on the states when they are all for this week.
+    by_status = dict.fromkeys(SEVERITY, 0)
+    kept_filing = dict.fromkeys(FILING, 0)
+    fresh = 0
+    counted = states.values_list("status", "week_filing").annotate(
+        n=Count("status"), fresh=Count("status", filter=Q(week_start=start))
     )
-    by_filing = {
-        "on_time": counted["filed"] - counted["late"],
-        "late": counted["late"],
-        "missing": counted["missing"],
-        "pending": counted["reports"] - counted["filed"] - counted["missing"],
-        "none": total - counted["reports"],
-    }
-    # 3. Lagging: overdue or behind now, or this week's report missing; by unit, in ledger order.
-    missing = _week_reports_of(start, end).filter(ProgressReport.missing_filter(today, grace), item=OuterRef("pk"))
-    lagging_items = mine.filter(Q(state__status__in=LAGGING) | Exists(missing))
-    per_unit = dict(lagging_items.values_list("lead_unit_id").annotate(n=Count("pk")).order_by())
+    for status, filing, n, n_fresh in counted.order_by():
+        by_status[status] += n
+        kept_filing[filing] += n_fresh
+        fresh += n_fresh
+    kept = use_kept and start == last_completed_week(today) and fresh == total == sum(by_status.values())
+    by_status[Status.NOT_STARTED] += total - sum(by_status.values())
+    if kept:
+        # 2. and 3. from the states alone (supervision.state keeps them by the same rules).
+        by_filing = kept_filing
+        lagging_states = states.filter(Q(status__in=LAGGING) | Q(week_filing="missing"))
+        per_unit = dict(lagging_states.values_list("lead_unit_id").annotate(n=Count("status")).order_by())
+        lagging_items = mine.filter(Q(state__status__in=LAGGING) | Q(state__week_filing="missing"))
+    else:
+        by_filing = _filing_counts(items, start, end, today, grace, total)
+        # 3. Lagging: overdue or behind now, or this week's report missing; by unit, in ledger order.
+        missing = _week_reports_of(start, end).filter(ProgressReport.missing_filter(today, grace), item=OuterRef("pk"))
+        lagging_items = mine.filter(Q(state__status__in=LAGGING) | Exists(missing))
+        per_unit = dict(lagging_items.values_list("lead_unit_id").annotate(n=Count("pk")).order_by())
     lagging_paginator = Paginator(
-        _ledger_ordered(lagging_items).order_by("lead_unit__order", "lead_unit_id", "top", "is_child", "ordinal", "pk"),
+        _ledger_ordered(lagging_items)
+        .order_by("lead_unit__order", "lead_unit_id", "top", "is_child", "ordinal", "pk")
+        .values_list("pk", flat=True),
         per_page,
     )
     lagging_paginator.count = sum(per_unit.values())  # counted above: no second COUNT query
     lagging_paged = lagging_paginator.get_page(lagging_page)
     units: dict[int, LaggingUnit] = {}
-    for row in _week_rows(lagging_paged.object_list, start, end, today, grace):
+    for row in _week_rows(list(lagging_paged.object_list), start, end, today, grace):
         unit = row.item.lead_unit
         units.setdefault(unit.pk, LaggingUnit(unit.pk, unit.name, unit.order)).rows.append(row)
     # 4. This page of all items.
-    paginator = Paginator(_ledger_ordered(mine), per_page)
+    paginator = Paginator(_ledger_ordered(mine).values_list("pk", flat=True), per_page)
     paginator.count = total  # counted by status above
     paged = paginator.get_page(page)
     return WeeklyPage(
@@ -440,15 +468,34 @@ def weekly_page(
         number=week_number(plan, start),
         today=today,
         total=total,
-        indicators=indicator_totals(items, end),
+        indicators=indicator_totals(items, end, kept=use_kept and start == last_completed_week(today)),
         status_counts=status_counts(plan, by_status),
         filing_counts=filing_counts(by_filing),
         lagging_units=len(per_unit),
         lagging=list(units.values()),
         lagging_page=lagging_paged,
-        rows=_week_rows(paged.object_list, start, end, today, grace),
+        rows=_week_rows(list(paged.object_list), start, end, today, grace),
         page=paged,
     )
+
+
+def _filing_counts(items, start, end, today, grace, total) -> dict[str, int]:
+    """Counts by filing verdict, from the week's reports of the items."""
+    week = _week_reports_of(start, end).filter(item__in=items.values("pk"))
+    filed = Q(status__in=FILED)
+    counted = week.aggregate(
+        reports=Count("pk"),
+        late=Count("pk", filter=filed & Q(submitted_on__gt=F("due_date"))),
+        filed=Count("pk", filter=filed),
+        missing=Count("pk", filter=ProgressReport.missing_filter(today, grace)),
+    )
+    return {
+        "on_time": counted["filed"] - counted["late"],
+        "late": counted["late"],
+        "missing": counted["missing"],
+        "pending": counted["reports"] - counted["filed"] - counted["missing"],
+        "none": total - counted["reports"],
+    }
 
 
 def lag_reasons(row: WeekRow) -> list[str]:

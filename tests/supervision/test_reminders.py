@@ -245,7 +245,8 @@ def test_the_sweep_does_not_query_per_item(work, people):
             due_date=D(2026, 12, 31),
             created_at=work.teaching.created_at,
         )
-    assert queries_of_a_second_run(D(2026, 11, 3)) == few <= 15
+    # (The states' refresh reads the week's reports and the indicators too.)
+    assert queries_of_a_second_run(D(2026, 11, 3)) == few <= 17
 
 
 # --- Failures roll back -------------------------------------------------------
@@ -395,3 +396,21 @@ def test_sweep_refreshes_completed_items_whose_reports_fell_due(work, people):
     sweep(datetime.date(2026, 11, 10))  # nothing fell due since: the completed item is left alone
     assert ItemState.objects.get(item=work.labs).computed_on == datetime.date(2026, 11, 9)
     assert ItemState.objects.get(item=work.talent).computed_on == datetime.date(2026, 11, 10) != other.computed_on
+
+
+def test_sweep_moves_completed_items_on_to_the_new_week(work, people):
+    """The weekly summary counts the verdicts kept on the states for the last week that is over:
+    when a new week is over, the sweep brings completed items' states to it too."""
+    from duban.supervision.models import ItemState
+
+    with time_machine.travel(datetime.datetime(2026, 11, 2, 9, 0, tzinfo=datetime.UTC), tick=False):
+        item_complete(acting_user=people.office, item=work.labs, on=datetime.date(2026, 11, 2))
+    sweep(datetime.date(2026, 11, 10))
+    assert ItemState.objects.get(item=work.labs).week_start == datetime.date(2026, 11, 2)
+    sweep(datetime.date(2026, 11, 16))  # Monday: the week of 11月9日 is over
+    state = ItemState.objects.get(item=work.labs)
+    assert (state.week_start, state.week_filing, state.computed_on) == (
+        datetime.date(2026, 11, 9),
+        "none",  # no report slot opens after completion
+        datetime.date(2026, 11, 16),
+    )

@@ -235,6 +235,87 @@ def test_page_counts_match_the_full_summary(scene, start):
     ]
 
 
+def page_figures(page) -> tuple:
+    """Everything the weekly page shows, comparable."""
+    return (
+        page.total,
+        page.status_counts,
+        page.filing_counts,
+        page.indicators,
+        page.lagging_units,
+        [(u.name, [(r.item, r.report, r.filing) for r in u.rows]) for u in page.lagging],
+        [(r.item, r.number, r.report, r.filing) for r in page.rows],
+    )
+
+
+# --- Kept verdicts: the default week counted from the states ------------------------------
+
+
+def test_the_states_keep_the_last_weeks_verdicts_and_readings(scene):
+    kept = dict(ItemState.objects.values_list("item_id", "week_filing"))
+    assert set(ItemState.objects.values_list("week_start", flat=True)) == {WEEK}
+    assert kept == {
+        scene.teaching.pk: "on_time",
+        scene.labs.pk: "late",
+        scene.courses.pk: "missing",
+        scene.talent.pk: "on_time",
+    }
+    indicators = {i.item_id: (i.week_start, i.week_value, i.week_previous) for i in Indicator.objects.all()}
+    assert indicators[scene.teaching.pk] == (WEEK, 7, 4)
+    assert indicators[scene.courses.pk] == (WEEK, 2, 2)
+    assert indicators[scene.labs.pk] == (WEEK, None, None)  # its reading is in a report not accepted
+
+
+def test_the_kept_figures_are_the_reports_figures(scene):
+    assert page_figures(page_for(scene)) == page_figures(page_for(scene, use_kept=False))
+
+
+def test_the_page_counts_the_kept_verdicts(scene):
+    """The default week reads the states: a kept verdict is what the page counts."""
+    ItemState.objects.filter(item=scene.courses).update(week_filing="on_time")
+    page = page_for(scene)
+    assert {f: n for f, _label, _colour, n in page.filing_counts}["missing"] == 0
+    assert page_figures(page) != page_figures(page_for(scene, use_kept=False))
+
+
+def test_a_state_not_kept_for_the_week_means_counting_the_reports(scene):
+    ItemState.objects.filter(item=scene.courses).update(week_filing="on_time")  # would show if read
+    ItemState.objects.filter(item=scene.talent).update(week_start=day(10, 19))
+    assert page_figures(page_for(scene)) == page_figures(page_for(scene, use_kept=False))
+
+
+def test_an_indicator_not_kept_for_the_week_means_reading_the_readings(scene):
+    Indicator.objects.filter(item=scene.teaching).update(week_value=999)  # would show if read
+    Indicator.objects.filter(item=scene.talent).update(week_start=None)
+    assert page_for(scene).indicators == page_for(scene, use_kept=False).indicators
+    Indicator.objects.filter(item=scene.talent).update(week_start=WEEK)
+    assert page_for(scene).indicators != page_for(scene, use_kept=False).indicators
+
+
+def test_other_weeks_count_the_reports(scene):
+    ItemState.objects.filter(item=scene.courses).update(week_filing="on_time")
+    for start in (day(10, 19), day(11, 2)):
+        assert page_figures(page_for(scene, start=start)) == page_figures(page_for(scene, start=start, use_kept=False))
+
+
+def test_an_item_without_a_state_means_counting_the_reports(scene):
+    ItemState.objects.filter(item=scene.talent).delete()
+    assert page_figures(page_for(scene)) == page_figures(page_for(scene, use_kept=False))
+
+
+def test_filing_and_reviewing_keep_the_verdicts_in_step(scene, people):
+    from duban.supervision.services.reports import report_accept, report_fill
+
+    late = report(scene.courses, WEEK)
+    report_fill(acting_user=people.head, report=late, progress_text="补报本周进展。", percent=20, submit=True)
+    report_accept(acting_user=people.office, report=report(scene.labs, WEEK))
+    kept = dict(ItemState.objects.values_list("item_id", "week_filing"))
+    assert (kept[scene.courses.pk], kept[scene.labs.pk]) == ("late", "late")
+    labs_indicator = Indicator.objects.get(item=scene.labs)
+    assert (labs_indicator.week_start, labs_indicator.week_value) == (WEEK, 50)  # accepted now
+    assert page_figures(page_for(scene)) == page_figures(page_for(scene, use_kept=False))
+
+
 def test_page_lists_a_page_at_a_time_in_ledger_order(scene):
     t = scene.teaching
     measure = Item.objects.create(

@@ -155,6 +155,11 @@ class ItemState(models.Model):
     reports_due = models.PositiveIntegerField(_("应报次数"), default=0)
     reports_punctual = models.PositiveIntegerField(_("按时报送次数"), default=0)
     reports_awaiting = models.PositiveIntegerField(_("待审核报告"), default=0)
+    # The weekly summary's verdict on the item's report for the last week that is over as of
+    # computed_on (summaries.filing_of: on_time, late, missing, pending or none), so that the
+    # summary of that week counts states instead of probing 1.5 million reports.
+    week_start = models.DateField(_("周报周次"), null=True, blank=True)
+    week_filing = models.CharField(_("本周报送"), max_length=8, default="none")
 
     class Meta:
         verbose_name = _("事项状态")
@@ -178,6 +183,11 @@ class ItemState(models.Model):
                     "reports_punctual",
                 ],
                 name="itemstate_plan_tally",
+            ),
+            # The weekly summary counts a plan's states by week verdict and status, and its
+            # lagging ones by unit: every column it reads is in this index.
+            models.Index(
+                fields=["plan", "week_start", "week_filing", "status", "lead_unit"], name="itemstate_plan_week"
             ),
         ]
 
@@ -231,6 +241,11 @@ class Indicator(models.Model):
     target = models.DecimalField(_("目标值"), max_digits=14, decimal_places=2)
     direction = models.CharField(_("方向"), max_length=4, choices=Direction.choices, default=Direction.UP)
     order = models.PositiveSmallIntegerField(_("排序"), default=1)
+    # The latest accepted reading as of the end of the last week that is over, and as of a week
+    # before (kept by supervision.state with the item's state), for the weekly summary's totals.
+    week_start = models.DateField(_("周报周次"), null=True, blank=True)
+    week_value = models.DecimalField(_("本周读数"), max_digits=14, decimal_places=2, null=True, blank=True)
+    week_previous = models.DecimalField(_("上周读数"), max_digits=14, decimal_places=2, null=True, blank=True)
 
     class Meta:
         verbose_name = _("指标")
