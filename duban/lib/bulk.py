@@ -15,6 +15,7 @@ from django.db.models import (
     SmallIntegerField,
     TextField,
 )
+from django.db.models.constants import OnConflict
 
 BATCH = 1000
 
@@ -42,16 +43,18 @@ def db_value(field, connection):
     return lambda value: full(value, connection)
 
 
-def rows_insert(model, rows: list, constants: dict | None = None) -> None:
+def rows_insert(model, rows: list, constants: dict | None = None, *, ignore_conflicts: bool = False) -> None:
     """INSERT rows of `model` with one `executemany` per batch: no primary keys come back and
     no signals are sent, so it is for rows nothing else refers to, and much cheaper than
     `bulk_create`. A row is an unsaved instance, or a dict of attribute names to values
     (cheaper still: no model instance is built) in which a missing field takes its value
-    from `constants` or else its default, either prepared once for the whole call."""
+    from `constants` or else its default, either prepared once for the whole call. An
+    auto primary key is left to the database; any other is written like a column.
+    `ignore_conflicts` skips rows that break a unique constraint, as `bulk_create` does."""
     if not rows:
         return
     connection = connections[router.db_for_write(model)]
-    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    fields = [f for f in model._meta.concrete_fields if f is not model._meta.auto_field]
     if isinstance(rows[0], dict):
         constants = constants or {}
         fixed = {}
@@ -75,8 +78,11 @@ def rows_insert(model, rows: list, constants: dict | None = None) -> None:
     quote = connection.ops.quote_name
     table = quote(model._meta.db_table)
     names = ", ".join(quote(f.column) for f in fields)
+    on_conflict = OnConflict.IGNORE if ignore_conflicts else None
+    insert = connection.ops.insert_statement(on_conflict=on_conflict)
+    suffix = connection.ops.on_conflict_suffix_sql(fields, on_conflict, None, None)
     # Table and column names come from the model, quoted; values are parameters.
-    sql = f"INSERT INTO {table} ({names}) VALUES ({', '.join(['%s'] * len(fields))})"  # noqa: S608
+    sql = f"{insert} {table} ({names}) VALUES ({', '.join(['%s'] * len(fields))}) {suffix}".rstrip()
     with connection.cursor() as cursor:
         for start in range(0, len(rows), BATCH):
             cursor.executemany(sql, [values(row) for row in rows[start : start + BATCH]])
