@@ -11,6 +11,8 @@ only; auditlog's one-by-one diff also lists each reverse relation (“reports: N
 supervision.ProgressReport.None”), which the history page never shows.
 """
 
+import datetime
+
 from auditlog.cid import get_cid
 from auditlog.diff import get_field_value, get_mask_function, is_primitive, track_field
 from auditlog.models import LogEntry
@@ -18,6 +20,8 @@ from auditlog.registry import auditlog
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import router
+from django.db.models import DateTimeField, JSONField
+from django.db.models.query_utils import DeferredAttribute
 from django.db.models.signals import pre_save
 from django.utils.encoding import smart_str
 
@@ -31,6 +35,45 @@ def _tracked(model) -> list:
     if registered["include_fields"]:
         fields = [f for f in fields if f.name in registered["include_fields"]]
     return [f for f in fields if f.name not in registered["exclude_fields"]]
+
+
+_MISSING = object()
+_STR = (int, bool, datetime.date, type(None))  # what smart_str turns into str(value)
+
+
+def _reader(field, use_json: bool):
+    """auditlog's `get_field_value(instance, field)` as a function of the instance, taking
+    a short cut for the plain values most columns hold, with exactly auditlog's result: a
+    foreign key's id (or None) as it is, a str as it is, a number, date or None as its
+    str() (what `smart_str` does with them). Anything else (and date-times, JSON, JSON
+    changes, FK string representations) goes the whole way."""
+
+    def full(instance):
+        return get_field_value(instance, field, use_json)
+
+    if use_json or isinstance(field, (DateTimeField, JSONField)):
+        return full
+    attname = field.attname
+    if (field.one_to_one or field.many_to_one) and hasattr(field, "rel_class"):
+        if settings.AUDITLOG_USE_FK_STRING_REPRESENTATION:
+            return full
+
+        def key(instance):  # smart_str(id, strings_only=True)
+            value = instance.__dict__.get(attname, _MISSING)
+            return value if value is None or type(value) is int else full(instance)
+
+        return key
+
+    if field.descriptor_class is not DeferredAttribute:  # e.g. a file: the descriptor wraps the value
+        return full
+
+    def plain(instance):  # smart_str(value): a str as it is, else str(value)
+        value = instance.__dict__.get(attname, _MISSING)
+        if isinstance(value, str):
+            return value
+        return str(value) if type(value) in _STR else full(instance)
+
+    return plain
 
 
 class HistoryBatch:
@@ -58,8 +101,9 @@ class HistoryBatch:
             registered = auditlog.get_model_fields(model)
             mask = get_mask_function(registered.get("mask_callable")) if registered["mask_fields"] else None
             fields = [
-                (field, get_field_value(None, field, self.json), field.name in registered["mask_fields"])
+                (field.name, _reader(field, self.json), get_field_value(None, field, self.json), masked)
                 for field in _tracked(model)
+                for masked in [field.name in registered["mask_fields"]]
             ]
             serialize = auditlog.get_serialize_options(model)["serialize_data"]
             self._models[model] = (ContentType.objects.get_for_model(model), fields, mask, serialize)
@@ -69,17 +113,17 @@ class HistoryBatch:
         if masked:
             return [mask(smart_str(old)), mask(smart_str(new))]
         if not self.json:
-            return [smart_str(old), smart_str(new)]
+            return [smart_str(old), new if isinstance(new, str) else smart_str(new)]
         return [old if is_primitive(old) else smart_str(old), new if is_primitive(new) else smart_str(new)]
 
     def created(self, instance) -> None:
         """The entry of a row just inserted: each tracked column that differs from nothing."""
         content_type, fields, mask, serialize = self._model(type(instance))
         changes = {}
-        for field, old, masked in fields:
-            new = get_field_value(instance, field, self.json)
+        for name, read, old, masked in fields:
+            new = read(instance)
             if old != new:
-                changes[field.name] = self._value(old, new, masked, mask)
+                changes[name] = self._value(old, new, masked, mask)
         if changes:
             self._add(instance, content_type, LogEntry.Action.CREATE, changes, serialize)
 

@@ -1,19 +1,60 @@
 """Bulk writing helpers."""
 
-from django.db import connection
+from django.db import connections, router
+from django.db.models import (
+    AutoField,
+    BigAutoField,
+    BigIntegerField,
+    CharField,
+    ForeignKey,
+    IntegerField,
+    OneToOneField,
+    PositiveIntegerField,
+    PositiveSmallIntegerField,
+    SmallAutoField,
+    SmallIntegerField,
+    TextField,
+)
+from django.db.models.constants import OnConflict
 
 BATCH = 1000
 
+_TEXT = (CharField, TextField)
+_INTEGER = (IntegerField, PositiveIntegerField, PositiveSmallIntegerField, SmallIntegerField, BigIntegerField)
+_AUTO = (AutoField, BigAutoField, SmallAutoField)
 
-def rows_insert(model, rows: list, constants: dict | None = None) -> None:
+
+def db_value(field, connection):
+    """`field.get_db_prep_save(value, connection)` as a function of the value, taking a
+    short cut for the plain values most columns hold, with exactly Django's result: a
+    str in a text column is written as it is, an int in an integer column or a foreign
+    key to an auto key goes through the backend's one adaptation. Everything else (and
+    every other kind of field) goes the whole way."""
+    full = field.get_db_prep_save
+    kind = type(field)
+    if kind in _TEXT:  # get_prep_value: to_python keeps a str as it is
+        return lambda value: value if isinstance(value, str) else full(value, connection)
+    if kind in _INTEGER:  # get_prep_value: int(value), then the backend's adaptation
+        adapt, internal = connection.ops.adapt_integerfield_value, field.get_internal_type()
+        return lambda value: adapt(value, internal) if type(value) is int else full(value, connection)
+    if kind in (ForeignKey, OneToOneField) and type(field.target_field) in _AUTO:
+        check = connection.ops.validate_autopk_value  # the auto key's get_db_prep_value
+        return lambda value: check(value) if type(value) is int else full(value, connection)
+    return lambda value: full(value, connection)
+
+
+def rows_insert(model, rows: list, constants: dict | None = None, *, ignore_conflicts: bool = False) -> None:
     """INSERT rows of `model` with one `executemany` per batch: no primary keys come back and
     no signals are sent, so it is for rows nothing else refers to, and much cheaper than
     `bulk_create`. A row is an unsaved instance, or a dict of attribute names to values
     (cheaper still: no model instance is built) in which a missing field takes its value
-    from `constants` or else its default, either prepared once for the whole call."""
+    from `constants` or else its default, either prepared once for the whole call. An
+    auto primary key is left to the database; any other is written like a column.
+    `ignore_conflicts` skips rows that break a unique constraint, as `bulk_create` does."""
     if not rows:
         return
-    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    connection = connections[router.db_for_write(model)]
+    fields = [f for f in model._meta.concrete_fields if f is not model._meta.auto_field]
     if isinstance(rows[0], dict):
         constants = constants or {}
         fixed = {}
@@ -21,25 +62,30 @@ def rows_insert(model, rows: list, constants: dict | None = None) -> None:
             if field.attname not in rows[0]:
                 value = constants[field.attname] if field.attname in constants else field.get_default()
                 fixed[field.attname] = field.get_db_prep_save(value, connection)
+        # (attname, converter) per column, or (None, value) for a column fixed for the call.
+        columns = [
+            (None, fixed[f.attname]) if f.attname in fixed else (f.attname, db_value(f, connection)) for f in fields
+        ]
 
-        def prepared(row, field):
-            if field.attname in fixed:
-                return fixed[field.attname]
-            return field.get_db_prep_save(row[field.attname], connection)
+        def values(row):
+            return [value if name is None else value(row[name]) for name, value in columns]
     else:
+        columns = [(f, db_value(f, connection)) for f in fields]
 
-        def prepared(row, field):
-            return field.get_db_prep_save(field.pre_save(row, True), connection)
+        def values(row):
+            return [convert(field.pre_save(row, True)) for field, convert in columns]
 
     quote = connection.ops.quote_name
     table = quote(model._meta.db_table)
-    columns = ", ".join(quote(f.column) for f in fields)
+    names = ", ".join(quote(f.column) for f in fields)
+    on_conflict = OnConflict.IGNORE if ignore_conflicts else None
+    insert = connection.ops.insert_statement(on_conflict=on_conflict)
+    suffix = connection.ops.on_conflict_suffix_sql(fields, on_conflict, None, None)
     # Table and column names come from the model, quoted; values are parameters.
-    sql = f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * len(fields))})"  # noqa: S608
+    sql = f"{insert} {table} ({names}) VALUES ({', '.join(['%s'] * len(fields))}) {suffix}".rstrip()
     with connection.cursor() as cursor:
         for start in range(0, len(rows), BATCH):
-            batch = rows[start : start + BATCH]
-            cursor.executemany(sql, [[prepared(row, f) for f in fields] for row in batch])
+            cursor.executemany(sql, [values(row) for row in rows[start : start + BATCH]])
 
 
 def rows_update(model, objs: list, fields: list[str]) -> None:
@@ -49,10 +95,13 @@ def rows_update(model, objs: list, fields: list[str]) -> None:
     square of the batch (30,000 cached states took minutes). No signals are sent."""
     if not objs:
         return
+    connection = connections[router.db_for_write(model)]
     meta = model._meta
-    columns = [meta.get_field(name) for name in fields]
+    targets = [meta.get_field(name) for name in fields]
+    columns = [(f.attname, db_value(f, connection)) for f in targets]
+    key = db_value(meta.pk, connection)
     quote = connection.ops.quote_name
-    assignments = ", ".join(f"{quote(f.column)} = %s" for f in columns)
+    assignments = ", ".join(f"{quote(f.column)} = %s" for f in targets)
     # Table and column names come from the model, quoted; values are parameters.
     sql = f"UPDATE {quote(meta.db_table)} SET {assignments} WHERE {quote(meta.pk.column)} = %s"  # noqa: S608
     with connection.cursor() as cursor:
@@ -60,9 +109,5 @@ def rows_update(model, objs: list, fields: list[str]) -> None:
             batch = objs[start : start + BATCH]
             cursor.executemany(
                 sql,
-                [
-                    [f.get_db_prep_save(getattr(obj, f.attname), connection) for f in columns]
-                    + [meta.pk.get_db_prep_save(obj.pk, connection)]
-                    for obj in batch
-                ],
+                [[convert(getattr(obj, name)) for name, convert in columns] + [key(obj.pk)] for obj in batch],
             )

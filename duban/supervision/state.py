@@ -11,11 +11,13 @@ from collections import defaultdict
 from django.db.models import BooleanField, Count, ExpressionWrapper, OuterRef, Q, Subquery
 from django.utils import timezone
 
-from duban.lib.bulk import rows_update
-from duban.supervision.models import Indicator, Item, ItemState, ProgressReport, ReportStatus, TimeNode
+from duban.lib.bulk import rows_insert, rows_update
+from duban.supervision.models import Indicator, Item, ItemState, Plan, ProgressReport, ReportStatus, TimeNode
 from duban.supervision.status import Facts, Node, Verdict, evaluate
 from duban.supervision.summaries import WEEK, filing_of, last_completed_week, latest_accepted, week_reports
 
+# The item columns the evaluation reads (the rest are left unloaded).
+FACT_FIELDS = ["plan", "lead_unit", "start_date", "due_date", "original_due_date", "completed_on"]
 STATE_FIELDS = [
     "status",
     "colour",
@@ -40,12 +42,16 @@ INDICATOR_WEEK_FIELDS = ["week_start", "week_value", "week_previous"]
 
 
 def facts_for(item: Item, nodes, progress: int | None) -> Facts:
+    return _facts(item, tuple(Node(n.due_date, n.done_on, n.target_percent, n.title) for n in nodes), progress)
+
+
+def _facts(item: Item, nodes: tuple[Node, ...], progress: int | None) -> Facts:
     return Facts(
         start=item.start_date,
         due=item.due_date,
         completed_on=item.completed_on,
         progress=progress,
-        nodes=tuple(Node(n.due_date, n.done_on, n.target_percent, n.title) for n in nodes),
+        nodes=nodes,
         deferred=item.is_deferred,
     )
 
@@ -89,7 +95,7 @@ def states_refresh(items, today: datetime.date | None = None, chunk: int = 2000)
         batch_ids = ids[start : start + chunk]
         batch = list(
             Item.objects.filter(pk__in=batch_ids)
-            .select_related("plan")
+            .only(*FACT_FIELDS)
             .annotate(
                 latest_percent=Subquery(latest_percent),
                 latest_period=Subquery(latest_period),
@@ -97,16 +103,19 @@ def states_refresh(items, today: datetime.date | None = None, chunk: int = 2000)
                 on_time=ExpressionWrapper(Item.on_time_filter(), output_field=BooleanField()),
             )
         )
+        plans = {plan.pk: plan for plan in Plan.objects.filter(pk__in={item.plan_id for item in batch})}
+        policies = {pk: plan.policy() for pk, plan in plans.items()}
         nodes = defaultdict(list)
-        for node in TimeNode.objects.filter(item_id__in=batch_ids).order_by("due_date"):
-            nodes[node.item_id].append(node)
-        tallies = _report_tallies(batch, today)
+        node_rows = TimeNode.objects.filter(item_id__in=batch_ids).order_by("due_date")
+        for item_id, *node in node_rows.values_list("item_id", "due_date", "done_on", "target_percent", "title"):
+            nodes[item_id].append(Node(*node))
+        tallies = _report_tallies(batch, plans, today)
         week_filed = week_reports(Item.objects.filter(pk__in=batch_ids), week, week_end)
         _indicators_refresh(batch_ids, week, week_end)
         existing = {s.item_id: s for s in ItemState.objects.filter(item_id__in=batch_ids)}
         to_create, to_update = [], []
         for item in batch:
-            verdict = evaluate(facts_for(item, nodes[item.pk], item.latest_percent), today, item.plan.policy())
+            verdict = evaluate(_facts(item, tuple(nodes[item.pk]), item.latest_percent), today, policies[item.plan_id])
             values = {
                 "status": verdict.status,
                 "colour": verdict.colour,
@@ -122,11 +131,11 @@ def states_refresh(items, today: datetime.date | None = None, chunk: int = 2000)
                 "on_time": bool(item.on_time),
                 **tallies.get(item.pk, NO_REPORTS),
                 "week_start": week,
-                "week_filing": filing_of(week_filed.get(item.pk), today, item.plan.report_grace_days),
+                "week_filing": filing_of(week_filed.get(item.pk), today, plans[item.plan_id].report_grace_days),
             }
             state = existing.get(item.pk)
             if state is None:
-                to_create.append(ItemState(item_id=item.pk, **values))
+                to_create.append({"item_id": item.pk, **values})
                 changed += 1
             elif any(getattr(state, k) != v for k, v in values.items()):
                 for key, value in values.items():
@@ -134,7 +143,7 @@ def states_refresh(items, today: datetime.date | None = None, chunk: int = 2000)
                 to_update.append(state)
                 changed += 1
         # ItemState is a cache, not audited: bulk writes are fine here.
-        ItemState.objects.bulk_create(to_create, ignore_conflicts=True)
+        rows_insert(ItemState, to_create, ignore_conflicts=True)
         rows_update(ItemState, to_update, STATE_FIELDS)
     return changed
 
@@ -158,13 +167,13 @@ def _indicators_refresh(item_ids, week: datetime.date, week_end: datetime.date) 
 NO_REPORTS = {"missing_reports": 0, "reports_due": 0, "reports_punctual": 0, "reports_awaiting": 0}
 
 
-def _report_tallies(items, today) -> dict[int, dict[str, int]]:
+def _report_tallies(items, plans, today) -> dict[int, dict[str, int]]:
     """Per item: reports missing (past due plus the plan's grace and unfinished), due so far,
     handed in on time, and awaiting review; one grouped query per grace period."""
     result: dict[int, dict[str, int]] = {}
     by_grace = defaultdict(list)
     for item in items:
-        by_grace[item.plan.report_grace_days].append(item.pk)
+        by_grace[plans[item.plan_id].report_grace_days].append(item.pk)
     for grace, ids in by_grace.items():
         rows = (
             ProgressReport.objects.filter(Q(due_date__lte=today) | Q(status=ReportStatus.SUBMITTED), item_id__in=ids)

@@ -90,3 +90,33 @@ def test_rows_insert_writes_instances_and_dicts_like_bulk_create(work, people):
         "批量": (work.labs.pk, LogKind.UPDATED, people.office.pk, at, None, {}),
     }
     rows_insert(ItemLog, [])  # nothing to write, no query
+
+
+def test_short_cuts_give_django_and_auditlog_values(work, people):
+    from auditlog.diff import get_field_value
+    from django.db import connection
+
+    from duban.audit.bulk import _reader
+    from duban.lib.bulk import db_value
+    from duban.supervision.models import ProgressReport
+
+    TimeNode.objects.create(item=work.labs, title="节点", due_date=TODAY, order=1)
+    item = Item(plan=work.plan, ordinal=7, title="新", lead_unit=work.labs.lead_unit, start_date=TODAY)
+    instances = [work.labs, item, *work.labs.nodes.all(), *work.labs.reports.all()[:1], people.office]
+    for instance in instances:
+        for field in type(instance)._meta.concrete_fields:
+            for use_json in (False, True):
+                expected = get_field_value(instance, field, use_json)
+                assert _reader(field, use_json)(instance) == expected, field
+                assert type(_reader(field, use_json)(instance)) is type(expected), field
+            value = getattr(instance, field.attname)
+            assert db_value(field, connection)(value) == field.get_db_prep_save(value, connection), field
+    for value in (None, 0, 5, True, "5", "文本"):
+        for field in (ItemLog._meta.get_field("kind"), ProgressReport._meta.get_field("percent"), ItemLog.item.field):
+            try:
+                expected = field.get_db_prep_save(value, connection)
+            except (TypeError, ValueError):
+                continue
+            assert db_value(field, connection)(value) == expected and type(db_value(field, connection)(value)) is type(
+                expected
+            )

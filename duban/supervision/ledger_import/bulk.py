@@ -17,14 +17,14 @@ Changed items still go through `item_save` one by one (an import usually changes
 
 import datetime
 
+from django.utils import timezone
 from django.utils.encoding import smart_str
 
 from duban.audit.bulk import HistoryBatch
 from duban.lib.bulk import rows_insert
 from duban.supervision.ledger_import.plan import LedgerRow
 from duban.supervision.models import Item, ItemLog, LogKind, ProgressReport, TimeNode
-from duban.supervision.services.items import log_entry
-from duban.supervision.services.reports import slots_missing
+from duban.supervision.services.reports import slots_owed
 
 BATCH = 500
 NODES_LOG = "导入督办台账：新增 {count} 个时间节点"
@@ -53,30 +53,36 @@ class NewItems:
         Item.objects.bulk_create(items, batch_size=BATCH)
         self.ids += [item.pk for item in items]
         history = HistoryBatch()
-        timeline: list[ItemLog] = []
+        # The timeline, co-unit and report rows as dicts for `rows_insert` (what `log_entry`,
+        # `co_units.set` and `slots_missing` would build, without a model instance each).
+        actor_id = self.acting_user.pk
+        timeline: list[dict] = []
         through = Item.co_units.through
-        links = []
+        links: list[dict] = []
         nodes: list[TimeNode] = []
-        reports: list[ProgressReport] = []
+        reports: list[dict] = []
         unit_order = [field.lstrip("-") for field in type(items[0].lead_unit)._meta.ordering]
         for item, row in pending:
             # 1–2. As item_save: save (CREATE entry), co_units.set (UPDATE entry), log.
             history.created(item)
             units = [unit for unit in (row.co_units or []) if unit.pk != item.lead_unit_id]
             if units:
-                links += [through(item_id=item.pk, unit_id=unit.pk) for unit in units]
+                links += [{"item_id": item.pk, "unit_id": unit.pk} for unit in units]
                 ordered = sorted(units, key=lambda unit: tuple(getattr(unit, name) for name in unit_order))
                 changes = {"co_units": {"type": "m2m", "operation": "add", "objects": [smart_str(u) for u in ordered]}}
                 history.changed(item, changes)
-            timeline.append(log_entry(item, LogKind.CREATED, self.acting_user))
+            timeline.append(_log(item, LogKind.CREATED, actor_id))
             # 4. report_slots_open for an item with no reports yet.
-            reports += slots_missing(item, self.today)
+            reports += [
+                {"item_id": item.pk, "period_start": s.period_start, "period_end": s.period_end, "due_date": s.due_date}
+                for s in slots_owed(item, self.today)
+            ]
             # 5. The nodes (a new item has none to remove), then their timeline entry.
             if row.nodes_added:
                 for order, (on, title) in enumerate(row.nodes_added, start=1):
                     nodes.append(TimeNode(item=item, title=title, due_date=on, order=order))
                 text = NODES_LOG.format(count=len(row.nodes_added))
-                timeline.append(log_entry(item, LogKind.UPDATED, self.acting_user, text))
+                timeline.append(_log(item, LogKind.UPDATED, actor_id, text))
         rows_insert(through, links)
         rows_insert(ProgressReport, reports)
         TimeNode.objects.bulk_create(nodes, batch_size=BATCH)  # their keys go into the history
@@ -84,3 +90,8 @@ class NewItems:
             history.created(node)
         history.save()
         rows_insert(ItemLog, timeline)
+
+
+def _log(item: Item, kind: str, actor_id: int, text: str = "") -> dict:
+    """The timeline row `log_entry(item, kind, actor, text)` would build (no report, no data)."""
+    return {"item_id": item.pk, "kind": kind, "actor_id": actor_id, "at": timezone.now(), "text": text}

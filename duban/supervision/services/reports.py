@@ -33,13 +33,18 @@ ERR_PERCENT = "完成进度应为 0 到 100 之间的整数。"
 ERR_PERCENT_DOWN = "完成进度不能低于上次采纳的 {last}%。如确有倒退，请在“存在问题”中说明并联系督查办。"
 
 
-def slots_missing(item: Item, today: datetime.date, existing=frozenset()) -> list[ProgressReport]:
-    """The unsaved report rows of the item's slots from `Item.reports_from` to today (or its
-    completion) whose period start is not in `existing`."""
+def slots_owed(item: Item, today: datetime.date):
+    """The item's report slots from `Item.reports_from` to today (or its completion)."""
     last = min(today, item.completed_on) if item.completed_on else today
+    return slots_between(item.cadence, item.cadence_day, item.start_date, item.reports_from, last)
+
+
+def slots_missing(item: Item, today: datetime.date, existing=frozenset()) -> list[ProgressReport]:
+    """The unsaved report rows of the item's slots owed (`slots_owed`) whose period start
+    is not in `existing`."""
     return [
         ProgressReport(item=item, period_start=slot.period_start, period_end=slot.period_end, due_date=slot.due_date)
-        for slot in slots_between(item.cadence, item.cadence_day, item.start_date, item.reports_from, last)
+        for slot in slots_owed(item, today)
         if slot.period_start not in existing
     ]
 
