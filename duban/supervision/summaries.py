@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Case, Count, Exists, F, OuterRef, Q, Subquery, Value, When
+from django.db.models import Case, Count, Exists, F, Min, OuterRef, Q, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -233,26 +233,36 @@ def latest_accepted(day: datetime.date) -> Subquery:
 
 
 def indicator_totals(items, end: datetime.date, *, kept: bool = False) -> list[IndicatorTotal]:
-    """Per indicator name and unit: the sum of the latest accepted readings as of `end`
-    and a week before, against the sum of targets (one query). With `kept`, the readings
-    supervision.state keeps on each indicator are summed when all are for the week ending
-    `end` (else a second query reads them)."""
-    indicators = Indicator.objects.filter(item__in=items.values("pk")).order_by(
-        "item__ordinal", "item_id", "order", "pk"
-    )
-    fields = ("name", "unit_of_measure", "target", "current", "previous")
-    rows = None
+    """Per indicator name and unit (in the order each first appears): the sum of the latest
+    accepted readings as of `end` and a week before, against the sum of targets. With `kept`,
+    the readings supervision.state keeps on each indicator are summed in the database when
+    all of them are for the week ending `end` (one query); otherwise each indicator's
+    readings are looked up (a second query)."""
+    indicators = Indicator.objects.filter(item__in=items.values("pk"))
     if kept:
         start = end - datetime.timedelta(days=6)
-        kept_rows = list(
-            indicators.annotate(current=F("week_value"), previous=F("week_previous")).values_list(*fields, "week_start")
+        groups = list(
+            indicators.values("name", "unit_of_measure")
+            .annotate(
+                n=Count("pk"),
+                target_sum=Sum("target"),
+                current=Sum("week_value"),
+                previous=Sum("week_previous"),
+                first=Min("pk"),
+                stale=Count("pk", filter=Q(week_start__isnull=True) | ~Q(week_start=start)),
+            )
+            .order_by("first")
         )
-        if all(row[-1] == start for row in kept_rows):
-            rows = [row[:-1] for row in kept_rows]
-    if rows is None:
-        rows = indicators.annotate(current=latest_accepted(end), previous=latest_accepted(end - WEEK)).values_list(
-            *fields
-        )
+        if not any(group["stale"] for group in groups):
+            return [
+                IndicatorTotal(g["name"], g["unit_of_measure"], g["n"], g["target_sum"], g["current"], g["previous"])
+                for g in groups
+            ]
+    rows = (
+        indicators.annotate(current=latest_accepted(end), previous=latest_accepted(end - WEEK))
+        .order_by("pk")
+        .values_list("name", "unit_of_measure", "target", "current", "previous")
+    )
     totals: dict[tuple[str, str], IndicatorTotal] = {}
     for name, unit, target, current, previous in rows:
         total = totals.setdefault((name, unit), IndicatorTotal(name, unit))
