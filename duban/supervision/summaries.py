@@ -428,7 +428,7 @@ def weekly_page(
     end = start + datetime.timedelta(days=6)
     grace = plan.report_grace_days
     mine = Item.objects.filter(pk__in=items.values("pk"))
-    total = mine.count()
+    total = items.count()  # items_visible is distinct where a join could repeat an item
     # 1. Counts by status (an item not evaluated yet counts as 未开始), and by the week's
     # verdict as kept on the states when they are all for this week.
     by_status = dict.fromkeys(SEVERITY, 0)
