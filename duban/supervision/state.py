@@ -14,7 +14,14 @@ from django.utils import timezone
 from duban.lib.bulk import rows_insert, rows_update
 from duban.supervision.models import Indicator, Item, ItemState, Plan, ProgressReport, ReportStatus, TimeNode
 from duban.supervision.status import Facts, Node, Verdict, evaluate
-from duban.supervision.summaries import WEEK, filing_of, last_completed_week, latest_accepted, week_reports
+from duban.supervision.summaries import (
+    FILING_FIELDS,
+    WEEK,
+    filing_of,
+    last_completed_week,
+    latest_accepted,
+    week_reports,
+)
 
 # The item columns the evaluation reads (the rest are left unloaded).
 FACT_FIELDS = ["plan", "lead_unit", "start_date", "due_date", "original_due_date", "completed_on"]
@@ -110,7 +117,7 @@ def states_refresh(items, today: datetime.date | None = None, chunk: int = 2000)
         for item_id, *node in node_rows.values_list("item_id", "due_date", "done_on", "target_percent", "title"):
             nodes[item_id].append(Node(*node))
         tallies = _report_tallies(batch, plans, today)
-        week_filed = week_reports(Item.objects.filter(pk__in=batch_ids), week, week_end)
+        week_filed = week_reports(Item.objects.filter(pk__in=batch_ids), week, week_end, FILING_FIELDS)
         _indicators_refresh(batch_ids, week, week_end)
         existing = {s.item_id: s for s in ItemState.objects.filter(item_id__in=batch_ids)}
         to_create, to_update = [], []

@@ -216,11 +216,18 @@ def week_number(plan: Plan, start: datetime.date) -> int:
     return (start - monday_of(anchor)).days // 7 + 1
 
 
-def week_reports(items, start: datetime.date, end: datetime.date) -> dict[int, ProgressReport]:
-    """Per item, the report whose period covers the week (the latest if several)."""
+# What filing_of reads of a report (states_refresh loads no more).
+FILING_FIELDS = ("item_id", "period_start", "status", "due_date", "submitted_at")
+
+
+def week_reports(items, start: datetime.date, end: datetime.date, fields=()) -> dict[int, ProgressReport]:
+    """Per item, the report whose period covers the week (the latest if several); with
+    `fields`, only those are loaded."""
     reports = ProgressReport.objects.filter(
         item__in=items.values("pk"), period_start__lte=end, period_end__gte=start
     ).order_by("item_id", "period_start")
+    if fields:
+        reports = reports.only(*fields)
     return {report.item_id: report for report in reports}
 
 
@@ -233,7 +240,7 @@ def latest_accepted(day: datetime.date) -> Subquery:
 
 
 def indicator_totals(items, end: datetime.date, *, kept: bool = False) -> list[IndicatorTotal]:
-    """Per indicator name and unit (in the order each first appears): the sum of the latest
+    """Per indicator name and unit (in the order their first indicator was created): the sum of the latest
     accepted readings as of `end` and a week before, against the sum of targets. With `kept`,
     the readings supervision.state keeps on each indicator are summed in the database when
     all of them are for the week ending `end` (one query); otherwise each indicator's
@@ -441,7 +448,8 @@ def weekly_page(
         by_status[status] += n
         kept_filing[filing] += n_fresh
         fresh += n_fresh
-    kept = use_kept and start == last_completed_week(today) and fresh == total == sum(by_status.values())
+    default_week = use_kept and start == last_completed_week(today)
+    kept = default_week and fresh == total == sum(by_status.values())
     by_status[Status.NOT_STARTED] += total - sum(by_status.values())
     if kept:
         # 2. and 3. from the states alone (supervision.state keeps them by the same rules).
@@ -478,7 +486,7 @@ def weekly_page(
         number=week_number(plan, start),
         today=today,
         total=total,
-        indicators=indicator_totals(items, end, kept=use_kept and start == last_completed_week(today)),
+        indicators=indicator_totals(items, end, kept=default_week),
         status_counts=status_counts(plan, by_status),
         filing_counts=filing_counts(by_filing),
         lagging_units=len(per_unit),

@@ -1,19 +1,19 @@
 """One ballot per code under real concurrency (PostgreSQL; SQLite's global lock hides races)."""
 
 import pytest
-from django.db import connection
 
 from duban.assessment.models import Ballot, BallotCode, PendingBallot
 from duban.assessment.services import Refused
 from duban.assessment.services.codes import codes_generate
 from duban.assessment.services.sessions import session_close
 from duban.assessment.services.voting import ERR_USED, ballot_cast
+from tests.markers import CONCURRENT
 from tests.rectification.test_concurrency import race
 
 from .conftest import all_marks
 
 pytestmark = [
-    pytest.mark.skipif(connection.vendor != "postgresql", reason="needs concurrent connections (PostgreSQL)"),
+    CONCURRENT,
     pytest.mark.django_db(transaction=True),
 ]
 

@@ -8,7 +8,6 @@ import datetime
 
 import pytest
 import time_machine
-from django.db import connection
 
 from duban.leave.models import AbsenceRequest, AbsenceStatus, StepStatus
 from duban.leave.services import approvals
@@ -18,12 +17,13 @@ from duban.meetings.services import leave as meeting_leave
 from duban.notify.models import Message
 from duban.supervision.models import Item
 from tests.leave.chain_helpers import NOW, ask
+from tests.markers import CONCURRENT
 from tests.meetings.conftest import meeting  # noqa: F401
 from tests.rectification.test_concurrency import race
 from tests.supervision.conftest import work  # noqa: F401
 
 pytestmark = [
-    pytest.mark.skipif(connection.vendor != "postgresql", reason="needs concurrent connections (PostgreSQL)"),
+    CONCURRENT,
     pytest.mark.django_db(transaction=True),
 ]
 

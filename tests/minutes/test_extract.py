@@ -4,11 +4,11 @@ import sys
 from pathlib import Path
 
 import pytest
-from django.db import connection
 
 from duban.minutes.extract import extract
 from duban.minutes.normalise import fix_dates, normalise
 from duban.minutes.units import DEFAULT_UNITS
+from tests.markers import DB_FREE
 from tests.minutes import evaluate
 
 SEEDS = Path("/work/shared/seeds")
@@ -221,7 +221,7 @@ def _cmd(*args):
     )
 
 
-@pytest.mark.skipif(connection.vendor == "postgresql", reason="不涉及数据库，SQLite 一轮已覆盖")
+@DB_FREE
 def test_command_json_and_errors(tmp_path):
     p = tmp_path / "a.txt"
     p.write_bytes(

@@ -7,7 +7,6 @@ ordinary refusal, and nothing is written twice.
 import datetime
 
 import pytest
-from django.db import connection
 
 from duban.notify.models import Message
 from duban.rectification.models import ClosureRequest, ClosureStatus, Feedback, Finding, LookbackRound, Recheck
@@ -18,10 +17,11 @@ from duban.rectification.services.findings import finding_save
 from duban.rectification.services.lookback import round_open
 from duban.rectification.services.watch import rechecks_sweep
 from tests.concurrency import race
+from tests.markers import CONCURRENT
 from tests.rectification.conftest import pdf
 
 pytestmark = [
-    pytest.mark.skipif(connection.vendor != "postgresql", reason="needs concurrent connections (PostgreSQL)"),
+    CONCURRENT,
     pytest.mark.django_db(transaction=True),
 ]
 

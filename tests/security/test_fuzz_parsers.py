@@ -41,12 +41,12 @@ from duban.rectification.services.lookback import parse_points
 from duban.rectification.services.plans import parse_recheck_days
 from duban.supervision.ledger_import import values as ledger_values
 from duban.supervision.services import Refused
+from tests.markers import DB_FREE
 from tests.rectification.conftest import build_rect
 from tests.supervision.conftest import build_work
 
-# The pure parsers touch no database, so the SQLite run covers them and the PostgreSQL run
-# (CI's second pass) skips them; the imports, which write, run on both.
-DB_FREE = pytest.mark.skipif(connection.vendor == "postgresql", reason="不涉及数据库，SQLite 一轮已覆盖")
+# The pure parsers touch no database (DB_FREE: the SQLite pass only); the imports, which
+# write, run on both passes.
 
 FAST = settings(
     max_examples=200,

@@ -8,7 +8,7 @@ import pytest
 import time_machine
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection, connections
+from django.db import connections
 
 from duban.notify.models import Message, MessageKind
 from duban.org.access import access_for
@@ -27,6 +27,7 @@ from duban.supervision.models import (
 )
 from duban.supervision.services import Refused
 from duban.supervision.services import actions as services
+from tests.markers import CONCURRENT
 
 PERSONAS = ["leader", "office", "head", "liaison", "taskforce", "discipline", "staff", "outsider", "norole"]
 NOW = datetime.datetime(2026, 11, 2, 9, 0, tzinfo=datetime.UTC)
@@ -219,7 +220,7 @@ def test_office_closes_an_answered_notice(work, people):
         services.notice_close(acting_user=people.office, notice=closed)
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs concurrent connections (PostgreSQL)")
+@CONCURRENT
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_notices_get_distinct_numbers(work, people):
     results, errors = [], []

@@ -6,7 +6,6 @@ the record holds the winner's text.
 """
 
 import pytest
-from django.db import connection
 
 from duban.org.models import Role
 from duban.supervision.models import Item, ProgressReport
@@ -15,9 +14,10 @@ from duban.supervision.services.items import item_save
 from duban.supervision.services.reports import report_fill
 from tests.concurrency import race
 from tests.conftest import _person
+from tests.markers import CONCURRENT
 
 pytestmark = [
-    pytest.mark.skipif(connection.vendor != "postgresql", reason="needs concurrent connections (PostgreSQL)"),
+    CONCURRENT,
     pytest.mark.django_db(transaction=True),
 ]
 

@@ -17,13 +17,13 @@ Changed items still go through `item_save` one by one (an import usually changes
 
 import datetime
 
-from django.utils import timezone
 from django.utils.encoding import smart_str
 
 from duban.audit.bulk import HistoryBatch
 from duban.lib.bulk import rows_insert
 from duban.supervision.ledger_import.plan import LedgerRow
 from duban.supervision.models import Item, ItemLog, LogKind, ProgressReport, TimeNode
+from duban.supervision.services.items import log_row
 from duban.supervision.services.reports import slots_owed
 
 BATCH = 500
@@ -71,7 +71,7 @@ class NewItems:
                 ordered = sorted(units, key=lambda unit: tuple(getattr(unit, name) for name in unit_order))
                 changes = {"co_units": {"type": "m2m", "operation": "add", "objects": [smart_str(u) for u in ordered]}}
                 history.changed(item, changes)
-            timeline.append(_log(item, LogKind.CREATED, actor_id))
+            timeline.append(log_row(item, LogKind.CREATED, actor_id))
             # 4. report_slots_open for an item with no reports yet.
             reports += [
                 {"item_id": item.pk, "period_start": s.period_start, "period_end": s.period_end, "due_date": s.due_date}
@@ -82,7 +82,7 @@ class NewItems:
                 for order, (on, title) in enumerate(row.nodes_added, start=1):
                     nodes.append(TimeNode(item=item, title=title, due_date=on, order=order))
                 text = NODES_LOG.format(count=len(row.nodes_added))
-                timeline.append(_log(item, LogKind.UPDATED, actor_id, text))
+                timeline.append(log_row(item, LogKind.UPDATED, actor_id, text))
         rows_insert(through, links)
         rows_insert(ProgressReport, reports)
         TimeNode.objects.bulk_create(nodes, batch_size=BATCH)  # their keys go into the history
@@ -90,8 +90,3 @@ class NewItems:
             history.created(node)
         history.save()
         rows_insert(ItemLog, timeline)
-
-
-def _log(item: Item, kind: str, actor_id: int, text: str = "") -> dict:
-    """The timeline row `log_entry(item, kind, actor, text)` would build (no report, no data)."""
-    return {"item_id": item.pk, "kind": kind, "actor_id": actor_id, "at": timezone.now(), "text": text}

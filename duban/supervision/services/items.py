@@ -30,6 +30,12 @@ def log_entry(item: Item, kind: str, actor=None, text: str = "", report=None, **
     return ItemLog(item=item, kind=kind, actor=actor, text=text, report=report, data=data)
 
 
+def log_row(item: Item, kind: str, actor_id: int | None, text: str = "") -> dict:
+    """`log_entry(item, kind, actor, text)` as a dict for `rows_insert` (no report, no data):
+    bulk writers of thousands of rows skip building a model instance each."""
+    return {"item_id": item.pk, "kind": kind, "actor_id": actor_id, "at": timezone.now(), "text": text}
+
+
 def log(item: Item, kind: str, actor=None, text: str = "", report=None, **data) -> ItemLog:
     entry = log_entry(item, kind, actor, text, report, **data)
     entry.save()
