@@ -49,6 +49,17 @@ def states_visible(access: Access, states):
     return states.filter(item__in=items_visible(access, Item.objects.all()).values("pk"))
 
 
+def indicators_visible(access: Access, indicators):
+    """Restrict an Indicator queryset to the indicators of the items the person may see
+    (directly when they see every item: the weekly summary sums a plan's indicators through
+    a join, not through a list of 30,000 item ids)."""
+    from duban.supervision.models import Item
+
+    if access.grants and _units_seen(access) == ALL:
+        return indicators
+    return indicators.filter(item__in=items_visible(access, Item.objects.all()).values("pk"))
+
+
 def can_see_plans(access: Access) -> bool:
     return bool(access.grants) and not access.is_admin
 

@@ -8,7 +8,7 @@ status.evaluate(), the single rule.
 import datetime
 from collections import defaultdict
 
-from django.db.models import BooleanField, Count, ExpressionWrapper, OuterRef, Q, Subquery
+from django.db.models import BooleanField, Count, ExpressionWrapper, F, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from duban.lib.bulk import rows_insert, rows_update
@@ -20,11 +20,12 @@ from duban.supervision.summaries import (
     filing_of,
     last_completed_week,
     latest_accepted,
+    ledger_key,
     week_reports,
 )
 
 # The item columns the evaluation reads (the rest are left unloaded).
-FACT_FIELDS = ["plan", "lead_unit", "start_date", "due_date", "original_due_date", "completed_on"]
+FACT_FIELDS = ["plan", "lead_unit", "parent", "ordinal", "start_date", "due_date", "original_due_date", "completed_on"]
 STATE_FIELDS = [
     "status",
     "colour",
@@ -44,6 +45,8 @@ STATE_FIELDS = [
     "reports_awaiting",
     "week_start",
     "week_filing",
+    "ledger_top",
+    "ledger_sub",
 ]
 INDICATOR_WEEK_FIELDS = ["week_start", "week_value", "week_previous"]
 
@@ -81,6 +84,13 @@ def item_state_refresh(item: Item, today: datetime.date | None = None) -> ItemSt
     return ItemState.objects.get(item=item)
 
 
+def measures_ledger_follow(project: Item) -> None:
+    """The measures of a project keep its ordinal in their ledger key (item_save calls this,
+    so that a project renumbered takes its measures with it)."""
+    measures = ItemState.objects.filter(item__parent=project).exclude(ledger_top=project.ordinal)
+    measures.update(ledger_top=project.ordinal)
+
+
 def states_refresh(items, today: datetime.date | None = None, chunk: int = 2000) -> int:
     """Re-evaluate the given items (a queryset) in chunks; returns how many changed."""
     today = today or timezone.localdate()
@@ -104,6 +114,7 @@ def states_refresh(items, today: datetime.date | None = None, chunk: int = 2000)
             Item.objects.filter(pk__in=batch_ids)
             .only(*FACT_FIELDS)
             .annotate(
+                parent_ordinal=F("parent__ordinal"),
                 latest_percent=Subquery(latest_percent),
                 latest_period=Subquery(latest_period),
                 fallen_due=ExpressionWrapper(Item.fallen_due_filter(today), output_field=BooleanField()),
@@ -122,6 +133,7 @@ def states_refresh(items, today: datetime.date | None = None, chunk: int = 2000)
         existing = {s.item_id: s for s in ItemState.objects.filter(item_id__in=batch_ids)}
         to_create, to_update = [], []
         for item in batch:
+            top, sub = ledger_key(item.ordinal, item.parent_ordinal if item.parent_id else None)
             verdict = evaluate(_facts(item, tuple(nodes[item.pk]), item.latest_percent), today, policies[item.plan_id])
             values = {
                 "status": verdict.status,
@@ -139,6 +151,8 @@ def states_refresh(items, today: datetime.date | None = None, chunk: int = 2000)
                 **tallies.get(item.pk, NO_REPORTS),
                 "week_start": week,
                 "week_filing": filing_of(week_filed.get(item.pk), today, plans[item.plan_id].report_grace_days),
+                "ledger_top": top,
+                "ledger_sub": sub,
             }
             state = existing.get(item.pk)
             if state is None:

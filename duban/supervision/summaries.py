@@ -80,6 +80,14 @@ def ledger_number(ordinal: int, parent_ordinal: int | None) -> str:
     return f"{parent_ordinal}.{ordinal}" if parent_ordinal is not None else str(ordinal)
 
 
+def ledger_key(ordinal: int, parent_ordinal: int | None) -> tuple[int, int]:
+    """An item's place in ledger order as two integers (kept on ItemState): the same order as
+    sorting by (project's ordinal, is a measure, ordinal), as _ledger_ordered does."""
+    if parent_ordinal is None:
+        return ordinal, 0
+    return parent_ordinal, ordinal + 1
+
+
 def ledger_numbers(plan: Plan) -> dict[int, str]:
     """Every item's ledger number (one query)."""
     rows = {pk: (parent, ordinal) for pk, parent, ordinal in plan.items.values_list("pk", "parent_id", "ordinal")}
@@ -239,13 +247,12 @@ def latest_accepted(day: datetime.date) -> Subquery:
     return Subquery(accepted.filter(period_end__lte=day).order_by("-period_end", "-recorded_at").values("value")[:1])
 
 
-def indicator_totals(items, end: datetime.date, *, kept: bool = False) -> list[IndicatorTotal]:
+def indicator_totals(indicators, end: datetime.date, *, kept: bool = False) -> list[IndicatorTotal]:
     """Per indicator name and unit (in the order their first indicator was created): the sum of the latest
     accepted readings as of `end` and a week before, against the sum of targets. With `kept`,
     the readings supervision.state keeps on each indicator are summed in the database when
     all of them are for the week ending `end` (one query); otherwise each indicator's
-    readings are looked up (a second query)."""
-    indicators = Indicator.objects.filter(item__in=items.values("pk"))
+    readings are looked up (a second query). `indicators`: the visible items' Indicators."""
     if kept:
         start = end - datetime.timedelta(days=6)
         groups = list(
@@ -325,7 +332,7 @@ def weekly_summary(plan: Plan, items, start: datetime.date, today: datetime.date
         number=week_number(plan, start),
         today=today,
         rows=rows,
-        indicators=indicator_totals(items, end),
+        indicators=indicator_totals(Indicator.objects.filter(item__in=items.values("pk")), end),
         lagging=sorted(units.values(), key=lambda u: (u.order, u.unit_id)),
         status_counts=status_counts(plan, by_status),
         filing_counts=filing_counts(by_filing),
@@ -417,58 +424,71 @@ def weekly_page(
     start: datetime.date,
     today: datetime.date | None = None,
     *,
+    indicators=None,
     page: str | int | None = None,
     lagging_page: str | int | None = None,
     per_page: int | None = None,
     use_kept: bool = True,
 ) -> WeeklyPage:
     """The weekly summary for the page: the same figures as weekly_summary, the lists paged.
-    `items` are the plan's items the person may see, `states` their cached states.
+    `items` are the plan's items the person may see, `states` their cached states and
+    `indicators` their indicators (by default, read through `items`).
 
     For the last week that is over (the page's default), the week's verdicts and indicator
     readings kept on the states and indicators (supervision.state, refreshed on every report
-    event and by the sweep) are counted instead of the reports, when every one of them is
-    for that week; otherwise, or with use_kept=False, everything is worked out from the
-    reports (the same figures: tests/supervision/test_summaries.py)."""
+    event and by the sweep) are counted instead of the reports, and the lists are paged along
+    the ledger key kept on the states, when every state is for that week; otherwise, or with
+    use_kept=False, everything is worked out from the reports and the items (the same figures:
+    tests/supervision/test_summaries.py)."""
     today = today or timezone.localdate()
     per_page = per_page or PER_PAGE
     end = start + datetime.timedelta(days=6)
     grace = plan.report_grace_days
+    if indicators is None:
+        indicators = Indicator.objects.filter(item__in=items.values("pk"))
     mine = Item.objects.filter(pk__in=items.values("pk"))
     total = items.count()  # items_visible is distinct where a join could repeat an item
-    # 1. Counts by status (an item not evaluated yet counts as 未开始), and by the week's
-    # verdict as kept on the states when they are all for this week.
+    # 1. Counts by status (an item not evaluated yet counts as 未开始), and what the states
+    # keep of the week: verdicts, and lagging ones by unit. One pass over the states, grouped
+    # in the order of the index itemstate_plan_week (so that no sort is needed).
     by_status = dict.fromkeys(SEVERITY, 0)
     kept_filing = dict.fromkeys(FILING, 0)
+    kept_lagging: dict[int | None, int] = {}
     fresh = 0
-    counted = states.values_list("status", "week_filing").annotate(
-        n=Count("status"), fresh=Count("status", filter=Q(week_start=start))
-    )
-    for status, filing, n, n_fresh in counted.order_by():
+    counted = states.values_list("week_start", "week_filing", "status", "lead_unit_id").annotate(n=Count("*"))
+    for week, filing, status, unit, n in counted.order_by():
         by_status[status] += n
-        kept_filing[filing] += n_fresh
-        fresh += n_fresh
+        if week == start:
+            kept_filing[filing] += n
+            fresh += n
+        if status in LAGGING or filing == "missing":
+            kept_lagging[unit] = kept_lagging.get(unit, 0) + n
     default_week = use_kept and start == last_completed_week(today)
     kept = default_week and fresh == total == sum(by_status.values())
     by_status[Status.NOT_STARTED] += total - sum(by_status.values())
     if kept:
-        # 2. and 3. from the states alone (supervision.state keeps them by the same rules).
+        # 2.-4. from the states alone (supervision.state keeps them by the same rules).
         by_filing = kept_filing
-        lagging_states = states.filter(Q(status__in=LAGGING) | Q(week_filing="missing"))
-        per_unit = dict(lagging_states.values_list("lead_unit_id").annotate(n=Count("status")).order_by())
-        lagging_items = mine.filter(Q(state__status__in=LAGGING) | Q(state__week_filing="missing"))
+        per_unit = kept_lagging
+        lagging_ids = (
+            states.filter(Q(status__in=LAGGING) | Q(week_filing="missing"))
+            .order_by("lead_unit__order", "lead_unit_id", "ledger_top", "ledger_sub", "item_id")
+            .values_list("item_id", flat=True)
+        )
+        all_ids = states.order_by("ledger_top", "ledger_sub", "item_id").values_list("item_id", flat=True)
     else:
         by_filing = _filing_counts(items, start, end, today, grace, total)
         # 3. Lagging: overdue or behind now, or this week's report missing; by unit, in ledger order.
         missing = _week_reports_of(start, end).filter(ProgressReport.missing_filter(today, grace), item=OuterRef("pk"))
         lagging_items = mine.filter(Q(state__status__in=LAGGING) | Exists(missing))
         per_unit = dict(lagging_items.values_list("lead_unit_id").annotate(n=Count("pk")).order_by())
-    lagging_paginator = Paginator(
-        _ledger_ordered(lagging_items)
-        .order_by("lead_unit__order", "lead_unit_id", "top", "is_child", "ordinal", "pk")
-        .values_list("pk", flat=True),
-        per_page,
-    )
+        lagging_ids = (
+            _ledger_ordered(lagging_items)
+            .order_by("lead_unit__order", "lead_unit_id", "top", "is_child", "ordinal", "pk")
+            .values_list("pk", flat=True)
+        )
+        all_ids = _ledger_ordered(mine).values_list("pk", flat=True)
+    lagging_paginator = Paginator(lagging_ids, per_page)
     lagging_paginator.count = sum(per_unit.values())  # counted above: no second COUNT query
     lagging_paged = lagging_paginator.get_page(lagging_page)
     units: dict[int, LaggingUnit] = {}
@@ -476,7 +496,7 @@ def weekly_page(
         unit = row.item.lead_unit
         units.setdefault(unit.pk, LaggingUnit(unit.pk, unit.name, unit.order)).rows.append(row)
     # 4. This page of all items.
-    paginator = Paginator(_ledger_ordered(mine).values_list("pk", flat=True), per_page)
+    paginator = Paginator(all_ids, per_page)
     paginator.count = total  # counted by status above
     paged = paginator.get_page(page)
     return WeeklyPage(
@@ -486,7 +506,7 @@ def weekly_page(
         number=week_number(plan, start),
         today=today,
         total=total,
-        indicators=indicator_totals(items, end, kept=default_week),
+        indicators=indicator_totals(indicators, end, kept=default_week),
         status_counts=status_counts(plan, by_status),
         filing_counts=filing_counts(by_filing),
         lagging_units=len(per_unit),

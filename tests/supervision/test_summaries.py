@@ -16,7 +16,9 @@ from docx import Document
 from openpyxl import load_workbook
 
 from duban.audit.models import EventKind, SecurityEvent
+from duban.org.access import access_for
 from duban.supervision import summaries
+from duban.supervision.access import indicators_visible, items_visible, states_visible
 from duban.supervision.exports.weekly_docx import cn_ordinal
 from duban.supervision.models import (
     Indicator,
@@ -27,6 +29,7 @@ from duban.supervision.models import (
     ReportStatus,
     Status,
 )
+from duban.supervision.services.items import item_save
 from duban.supervision.state import states_refresh
 from duban.system.models import SiteSettings
 from tests.supervision.conftest import TODAY
@@ -336,6 +339,71 @@ def test_page_lists_a_page_at_a_time_in_ledger_order(scene):
     lagging = page_for(scene, per_page=1, lagging_page="2")
     assert lagging.lagging_page.paginator.count == sum(len(u.rows) for u in summary_for(scene).lagging)
     assert len(lagging.lagging) == 1 and len(lagging.lagging[0].rows) == 1
+
+
+def measure_of(project, ordinal, title):
+    return Item.objects.create(
+        plan=project.plan,
+        parent=project,
+        ordinal=ordinal,
+        title=title,
+        lead_unit=project.lead_unit,
+        start_date=project.start_date,
+        due_date=project.due_date,
+    )
+
+
+def test_the_states_keep_each_items_place_in_the_ledger(scene):
+    """The kept path pages along the states' ledger key: the same rows in the same order as
+    sorting the items through their projects."""
+    second, first = measure_of(scene.teaching, 2, "措施乙"), measure_of(scene.teaching, 1, "措施甲")
+    states_refresh(Item.objects.filter(pk__in=[first.pk, second.pk]), TODAY)
+    keys = dict(ItemState.objects.values_list("item_id", "ledger_top"))
+    assert keys[first.pk] == keys[second.pk] == scene.teaching.ordinal
+    assert [r.number for r in page_for(scene).rows] == ["1", "1.1", "1.2", "2", "3", "4"]
+    for per_page, page in ((2, "2"), (2, "3"), (50, "1")):
+        kept = page_for(scene, per_page=per_page, page=page, lagging_page=page)
+        live = page_for(scene, per_page=per_page, page=page, lagging_page=page, use_kept=False)
+        assert page_figures(kept) == page_figures(live)
+
+
+def test_a_project_renumbered_takes_its_measures_along(scene, people):
+    """item_save moves the measures' kept keys with their project (the page lists them under
+    it at once, not after the next sweep)."""
+    measure = measure_of(scene.teaching, 1, "措施甲")
+    states_refresh(Item.objects.filter(pk=measure.pk), TODAY)
+    project = Item.objects.get(pk=scene.teaching.pk)
+    project.ordinal = 9
+    item_save(acting_user=people.office, item=project, today=TODAY)
+    assert ItemState.objects.get(item=measure).ledger_top == 9
+    assert [r.number for r in page_for(scene).rows] == ["2", "3", "4", "9", "9.1"]
+    assert page_figures(page_for(scene)) == page_figures(page_for(scene, use_kept=False))
+
+
+def test_the_indicators_a_unit_head_sees_are_their_units(scene, people):
+    """The page's indicators (summed through a join when the person sees every item) are
+    restricted with the items for everyone else."""
+    head, office = access_for(people.head), access_for(people.office)
+    plan_indicators = Indicator.objects.filter(item__plan=scene.plan)
+    items = items_visible(head, Item.objects.filter(plan=scene.plan))
+    states = states_visible(head, ItemState.objects.filter(plan=scene.plan))
+    seen = summaries.weekly_page(
+        scene.plan, items, states, WEEK, TODAY, indicators=indicators_visible(head, plan_indicators)
+    )
+    assert seen.indicators == summaries.weekly_page(scene.plan, items, states, WEEK, TODAY).indicators
+    assert "引进博士" not in {t.name for t in seen.indicators}  # 人事处's, not the head's
+    assert indicators_visible(office, plan_indicators) is plan_indicators
+    assert (
+        page_for(scene).indicators
+        == summaries.weekly_page(
+            scene.plan,
+            Item.objects.filter(plan=scene.plan),
+            ItemState.objects.filter(plan=scene.plan),
+            WEEK,
+            TODAY,
+            indicators=plan_indicators,
+        ).indicators
+    )
 
 
 def test_page_pager_keeps_the_week(scene, people, client_for, monkeypatch):

@@ -160,6 +160,13 @@ class ItemState(models.Model):
     # summary of that week counts states instead of probing 1.5 million reports.
     week_start = models.DateField(_("周报周次"), null=True, blank=True)
     week_filing = models.CharField(_("本周报送"), max_length=8, default="none")
+    # The item's place in ledger order ("2" < "2.1" < "2.3" < "3"), so that the weekly summary
+    # pages a 30,000-item plan's lists along an index instead of sorting them through the
+    # parent: the project's ordinal for a project and its measures; 0 for a project, the
+    # measure's ordinal + 1 for a measure (kept by states_refresh, and by items.item_save
+    # for the measures of a project renumbered).
+    ledger_top = models.PositiveIntegerField(default=0)
+    ledger_sub = models.PositiveIntegerField(default=0)
 
     class Meta:
         verbose_name = _("事项状态")
@@ -184,11 +191,15 @@ class ItemState(models.Model):
                 ],
                 name="itemstate_plan_tally",
             ),
-            # The weekly summary counts a plan's states by week verdict and status, and its
-            # lagging ones by unit: every column it reads is in this index.
+            # The weekly summary counts a plan's states by week verdict, status and unit, and
+            # lists its lagging ones in ledger order: every column it reads is in this index.
+            # (item_id is the primary key but not SQLite's rowid, so it is named here.)
             models.Index(
-                fields=["plan", "week_start", "week_filing", "status", "lead_unit"], name="itemstate_plan_week"
+                fields=["plan", "week_start", "week_filing", "status", "lead_unit", "ledger_top", "ledger_sub", "item"],
+                name="itemstate_plan_week",
             ),
+            # The weekly summary's list of all items, a page at a time in ledger order.
+            models.Index(fields=["plan", "ledger_top", "ledger_sub", "item"], name="itemstate_plan_ledger"),
         ]
 
     def __str__(self):

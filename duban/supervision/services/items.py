@@ -13,7 +13,7 @@ from duban.supervision.models import Indicator, Item, ItemLog, LogKind, TimeNode
 from duban.supervision.schedule import reverse_schedule
 from duban.supervision.services import Refused
 from duban.supervision.services.plans import require_office
-from duban.supervision.state import item_state_refresh
+from duban.supervision.state import item_state_refresh, measures_ledger_follow
 
 ERR_NO_STEPS = "请至少填写一个步骤。"
 ERR_NO_DUE = "该事项没有完成时限，无法倒排工期。"
@@ -67,6 +67,8 @@ def item_save(
     log(item, LogKind.CREATED if creating else LogKind.UPDATED, acting_user)
     report_slots_open(item=item, today=today)
     item_state_refresh(item, today)
+    if not creating and item.parent_id is None:
+        measures_ledger_follow(item)
     return item
 
 

@@ -17,12 +17,12 @@ from duban.audit.services import security_event_record
 from duban.lib.xlsx import XLSX_CONTENT_TYPE, content_disposition, workbook_bytes
 from duban.org.access import access_for
 from duban.supervision import summaries
-from duban.supervision.access import can_manage, items_visible, states_visible
+from duban.supervision.access import can_manage, indicators_visible, items_visible, states_visible
 from duban.supervision.documents import DOCX_CONTENT_TYPE
 from duban.supervision.exports.meeting_pack import meeting_pack_docx, meeting_pack_filename
 from duban.supervision.exports.weekly_docx import weekly_docx as weekly_document
 from duban.supervision.exports.weekly_xlsx import weekly_filename, weekly_workbook
-from duban.supervision.models import Item, ItemState
+from duban.supervision.models import Indicator, Item, ItemState
 from duban.supervision.views.common import plan_for
 
 
@@ -47,19 +47,26 @@ def _download(request, content: bytes, content_type: str, filename: str, fallbac
 @login_required
 def weekly_summary(request, pk):
     plan = plan_for(request, pk)
-    items = items_visible(access_for(request.user), Item.objects.filter(plan=plan))
+    access = access_for(request.user)
+    items = items_visible(access, Item.objects.filter(plan=plan))
     today = timezone.localdate()
     start = summaries.week_from_param(request.GET.get("week", ""), today)
-    states = states_visible(access_for(request.user), ItemState.objects.filter(plan=plan))
     summary = summaries.weekly_page(
-        plan, items, states, start, today, page=request.GET.get("page"), lagging_page=request.GET.get("lagging_page")
+        plan,
+        items,
+        states_visible(access, ItemState.objects.filter(plan=plan)),
+        start,
+        today,
+        indicators=indicators_visible(access, Indicator.objects.filter(item__plan=plan)),
+        page=request.GET.get("page"),
+        lagging_page=request.GET.get("lagging_page"),
     )
     latest = summaries.last_completed_week(today)
     context = {
         "plan": summary.plan,
         "summary": summary,
         "tab": "weekly",
-        "can_manage": can_manage(access_for(request.user)),
+        "can_manage": can_manage(access),
         "week": summary.start.isoformat(),
         "previous_week": (summary.start - summaries.WEEK).isoformat(),
         # Up to the current week (in progress); no further.
