@@ -116,8 +116,7 @@ def test_reads_by_persona(persona, scene, people, api_for):
 # --- What they say ----------------------------------------------------------------------
 def test_dashboard_is_the_selectors(scene, people, org, api_for):
     body = api_for(people.office).get(f"/api/plans/{scene.plan.pk}/dashboard").json()
-    plan_items = Item.objects.filter(plan=scene.plan)
-    board = dashboards.plan_dashboard(scene.plan, plan_items, ItemState.objects.filter(plan=scene.plan))
+    board = dashboards.plan_dashboard(scene.plan, ItemState.objects.filter(plan=scene.plan))
     assert body["total"] == board.total == 4
     assert body["statuses"] == [dict(s) for s in board.statuses]
     assert body["totals"] == board.totals

@@ -28,6 +28,7 @@ from duban.supervision.models import (
     Status,
     TimeNode,
 )
+from duban.supervision.selectors.dashboards import attention_items
 from duban.supervision.selectors.indicators import indicator_series
 from duban.supervision.selectors.league import league_rows, league_rows_current, league_total
 from duban.supervision.selectors.palette import COLOUR_HEX
@@ -190,6 +191,45 @@ def test_dashboard_counts_by_status_and_unit(scene, people, client_for):
     chart = response.context["board"].chart
     assert {s["hex"] for s in chart["series"]} <= set(COLOUR_HEX.values())
     assert next(s for s in chart["series"] if s["colour"] == "red")["name"] == "逾期"
+
+
+def test_attention_worst_first_then_ledger_order(scene, people):
+    """Overdue (most days first), then behind (least time left first, none last); ties in
+    ledger order ("1.1" before "2"); the first n chosen are the first n of the whole order."""
+
+    def put(item, status, days_left):
+        ItemState.objects.filter(item=item).update(status=status, days_left=days_left)
+
+    put(scene.talent, Status.OVERDUE, -3)
+    put(scene.courses, Status.OVERDUE, -8)
+    put(scene.labs, Status.BEHIND, 5)
+    put(scene.measure, Status.BEHIND, 5)  # 1.1: before 2 (labs) on the same days left
+    put(scene.teaching, Status.BEHIND, None)
+    states = ItemState.objects.filter(plan=scene.plan)
+    order = [scene.courses, scene.talent, scene.measure, scene.labs, scene.teaching]
+    assert [s.item for s in attention_items(states)] == order
+    assert [s.item for s in attention_items(states, limit=3)] == order[:3]
+    assert [s.overdue_days for s in attention_items(states, limit=2)] == [8, 3]
+    head = states.filter(item__lead_unit=scene.courses.lead_unit)  # as states_visible restricts
+    assert scene.talent not in [s.item for s in attention_items(head)]
+
+
+def test_home_attention_panel_fewest_days_left_first(scene, people):
+    """我的工作's panel for the office: every overdue and behind item counted, the first eight
+    by days left (then item), each with its status and reason; a unit head's only their own."""
+    from duban.org.access import access_for
+    from duban.workbench.supervision_panels import attention_panel
+
+    ItemState.objects.filter(item=scene.talent).update(status=Status.OVERDUE, days_left=-20, reason="已逾期 20 天")
+    ItemState.objects.filter(item=scene.labs).update(status=Status.BEHIND, days_left=30)
+    lagging = ItemState.objects.filter(status__in=[Status.OVERDUE, Status.BEHIND])
+    panel = attention_panel(access_for(people.office))
+    assert panel.count == lagging.count() >= 3
+    expected = sorted(lagging, key=lambda s: (s.days_left, s.item_id))
+    assert [row["url"] for row in panel.rows] == [s.item.get_absolute_url() for s in expected][:8]
+    assert panel.rows[0]["text"] == "高层次人才引进（人事处）" and panel.rows[0]["meta"] == "逾期 · 已逾期 20 天"
+    mine = attention_panel(access_for(people.head))
+    assert "高层次人才引进（人事处）" not in [row["text"] for row in mine.rows]
 
 
 def test_dashboard_units_sort(scene, people, client_for):

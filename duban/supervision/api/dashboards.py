@@ -239,10 +239,8 @@ def _league(states, sort: str) -> dict:
 def plan_dashboard(request, plan_id: int, filters: Query[DashboardFilter]):
     """计划看板的数据：调用者可见事项按状态、按牵头单位的计数，需要关注的事项，待审核的报告数，
     缺报次数合计和图表数据（与网页相同）。"""
-    plan, items = _plan_items(request, plan_id)
-    board = dashboards.plan_dashboard(
-        plan, items, _states(request, ItemState.objects.filter(plan=plan)), sort=filters.sort
-    )
+    plan = plan_get(access_of(request), plan_id)
+    board = dashboards.plan_dashboard(plan, _states(request, ItemState.objects.filter(plan=plan)), sort=filters.sort)
     sort = filters.sort if filters.sort.lstrip("-") in dashboards.UNIT_SORTS else ""
     return {
         "plan_id": plan.pk,

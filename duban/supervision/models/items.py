@@ -172,8 +172,12 @@ class ItemState(models.Model):
         verbose_name = _("事项状态")
         verbose_name_plural = _("事项状态")
         indexes = [
-            # Dashboards count items by status.
-            models.Index(fields=["status"], name="itemstate_status"),
+            # Dashboards count items by status; 我的工作's attention panel and a plan dashboard's
+            # choose their first overdue and behind items in it (covering: a sort of a few index
+            # entries, not of the rows joined to their items).
+            models.Index(
+                fields=["status", "plan", "days_left", "ledger_top", "ledger_sub", "item"], name="itemstate_status"
+            ),
             # A plan's dashboard, ledger, weekly summary and league table count its states by unit,
             # status and colour and sum their tallies: every column they read is in this index.
             models.Index(

@@ -153,6 +153,10 @@ class Deferral(models.Model):
             ),
             models.CheckConstraint(condition=Q(new_due_date__gt=models.F("old_due_date")), name="deferral_moves_later"),
         ]
+        indexes = [
+            # 我的工作's review panel: the pending requests, newest first.
+            models.Index(fields=["status", "-requested_at"], name="deferral_status_requested"),
+        ]
 
     def __str__(self):
         return f"{self.item_id}: {self.old_due_date} → {self.new_due_date}"

@@ -4,7 +4,7 @@ need attention, and reports waiting. All from ItemState and aggregated queries."
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Subquery, Sum, Value, When
+from django.db.models import Case, Count, F, IntegerField, OuterRef, Subquery, Sum, Value, When
 from django.utils.text import Truncator
 
 from duban.org.models import Unit
@@ -96,17 +96,21 @@ def sort_units(units: list[UnitRow], sort: str) -> tuple[list[UnitRow], str]:
     return sorted(units, key=UNIT_SORTS[key], reverse=sort.startswith("-")), sort
 
 
-def attention_items(items, limit: int = 50) -> list[ItemState]:
-    """Overdue items (most days overdue first), then behind ones (least time left first).
+def attention_items(states, limit: int = 50) -> list[ItemState]:
+    """Overdue items (most days overdue first), then behind ones (least time left first), ties
+    in ledger order; from the given states (a plan's, restricted to what the person may see).
     Each carries `overdue_days` (None unless overdue)."""
-    # Driven by the itemstate_status index (the few overdue and behind states, each checked
-    # against the visible items) rather than by a pass over every item of the plan.
+    # The first `limit` are chosen in the covering index itemstate_status (status, plan, days
+    # left, ledger key, item): a sort of the few overdue and behind index entries, not of
+    # their rows joined to items and units. Then only those are read with their items.
+    rank = Case(When(status=Status.OVERDUE, then=Value(0)), default=Value(1), output_field=IntegerField())
+    order = ("rank", F("days_left").asc(nulls_last=True), "ledger_top", "ledger_sub", "item_id")
+    first = states.filter(status__in=ATTENTION).annotate(rank=rank).order_by(*order).values("item_id")[:limit]
     states = list(
-        ItemState.objects.filter(status__in=ATTENTION)
-        .filter(Exists(items.filter(pk=OuterRef("item_id"))))
+        ItemState.objects.filter(item_id__in=first)
         .select_related("item", "item__lead_unit", "item__parent")
-        .annotate(rank=Case(When(status=Status.OVERDUE, then=Value(0)), default=Value(1), output_field=IntegerField()))
-        .order_by("rank", F("days_left").asc(nulls_last=True), "item__ordinal", "item_id")[:limit]
+        .annotate(rank=rank)
+        .order_by(*order)
     )
     for state in states:
         late = state.days_left is not None and state.days_left < 0
@@ -114,9 +118,9 @@ def attention_items(items, limit: int = 50) -> list[ItemState]:
     return states
 
 
-def plan_dashboard(plan: Plan, items, states, *, sort: str = "") -> PlanDashboard:
-    """Everything the plan dashboard shows, in three queries whatever the item count:
-    `items` and `states` are the plan's items the person may see and their states."""
+def plan_dashboard(plan: Plan, states, *, sort: str = "") -> PlanDashboard:
+    """Everything the plan dashboard shows, in four queries whatever the item count:
+    `states` are the states of the plan's items the person may see."""
     policy = plan.policy()
     tally = status_by_unit(states)
     units, _sort = sort_units(tally.units, sort)
@@ -131,7 +135,7 @@ def plan_dashboard(plan: Plan, items, states, *, sort: str = "") -> PlanDashboar
         statuses=statuses,
         units=units,
         totals=[counts[s] for s in SEVERITY],
-        attention=attention_items(items),
+        attention=attention_items(states),
         attention_total=counts[Status.OVERDUE] + counts[Status.BEHIND],
         awaiting_review=tally.awaiting,
         missing_reports=tally.missing,

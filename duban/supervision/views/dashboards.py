@@ -58,8 +58,8 @@ def _page(request, template, **context):
 
 @login_required
 def plan_dashboard(request, pk):
-    plan, items = _plan_items(request, pk)
-    board = dashboards.plan_dashboard(plan, items, _plan_states(request, plan), sort=request.GET.get("sort", ""))
+    plan = plan_for(request, pk)
+    board = dashboards.plan_dashboard(plan, _plan_states(request, plan), sort=request.GET.get("sort", ""))
     return _page(request, "plan_dashboard.html", plan=plan, tab="dashboard", board=board)
 
 
