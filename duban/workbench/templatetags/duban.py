@@ -87,7 +87,8 @@ def rate(value, part, whole):
     """A rate cell: "12/15 80%", or a dash when there is nothing to rate (rate None)."""
     if value is None:
         return mark_safe('<span class="db-muted">—</span>')  # noqa: S308 (a constant)
-    return format_html('<span class="small db-muted">{}/{}</span> {}%', part, whole, round(float(value) * 100))
+    percent = round(float(value) * 100)
+    return mark_safe(f'<span class="small db-muted">{int(part)}/{int(whole)}</span> {percent}%')  # noqa: S308 (numbers)
 
 
 @register.filter
