@@ -6,7 +6,8 @@
         .venv/bin/python -m bench.quick ledger_page_1 league_table [--runs 10] [--profile [--sort tottime]]
 
 Prints the figures of the named pages (all pages if none named); --profile prints the top of
-a cProfile of one load of each page and its SQL with timings.
+a cProfile of one load of each page and its SQL with timings; --explain re-runs each of a
+page's SELECTs that takes a millisecond or more (best of three) and prints its query plan.
 """
 
 import argparse
@@ -33,9 +34,22 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=10)
     parser.add_argument("--profile", action="store_true")
     parser.add_argument("--sort", default="cumulative", help="cProfile order: cumulative or tottime")
+    parser.add_argument("--explain", action="store_true")
     args = parser.parse_args()
     city = load_city()
     chosen = set(args.names) or None
+    if args.explain:
+        for name, (persona, url, _floor, _admin) in pages.pages(city).items():
+            if chosen and name not in chosen:
+                continue
+            client = Client()
+            client.force_login(Person.objects.get(username=persona))
+            client.get(url)
+            with CaptureQueriesContext(connection) as queries:
+                client.get(url)
+            print(f"== {name} {url}: {len(queries)} queries")
+            _explain(connection, [q["sql"] for q in queries.captured_queries])
+        return
     if args.profile:
         for name, (persona, url, _floor, _admin) in pages.pages(city).items():
             if chosen and name not in chosen:
@@ -57,6 +71,27 @@ def main() -> None:
         return
     for name, value in pages.measure(city, runs=args.runs, only=chosen).items():
         print(f"{name}: {value}")
+
+
+def _explain(connection, statements: list[str]) -> None:
+    """Each slow SELECT again (its SQL as captured, values inlined), best of three, with its plan."""
+    prefix = "EXPLAIN QUERY PLAN " if connection.vendor == "sqlite" else "EXPLAIN "
+    with connection.cursor() as cursor:
+        for sql in statements:
+            if not sql.startswith("SELECT") or "django_session" in sql:
+                continue
+            best = float("inf")
+            for _ in range(3):
+                start = time.perf_counter()
+                cursor.execute(sql)
+                rows = cursor.fetchall()
+                best = min(best, time.perf_counter() - start)
+            if best < 0.001:
+                continue
+            print(f"-- {best * 1000:.1f} ms, {len(rows)} rows\n{sql}")
+            cursor.execute(prefix + sql)
+            for row in cursor.fetchall():
+                print("    ", row)
 
 
 if __name__ == "__main__":

@@ -124,10 +124,19 @@ class Person(AbstractBaseUser, PermissionsMixin):
         indexes = [
             # org.selectors.people_list filters by unit and orders by name.
             models.Index(fields=["unit", "name"], name="person_unit_name"),
+            # The disclosure pages look up the names a text could mention (rectification.selectors
+            # .disclosure.names_mentioned): stored without blanks at either end (save strips them).
+            models.Index(fields=["name"], name="person_name"),
         ]
 
     def __str__(self):
         return f"{self.name}（{self.username}）"
+
+    def save(self, *args, **kwargs):
+        # A name is never meant to begin or end with a blank (an ideographic space pasted
+        # from a spreadsheet, say); stored stripped, it is found by an exact lookup.
+        self.name = (self.name or "").strip()
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return reverse("org:person_detail", args=[self.pk])

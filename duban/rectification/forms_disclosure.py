@@ -1,7 +1,7 @@
 """Forms of disclosure to staff and of staff feedback."""
 
 from django import forms
-from django.utils.html import format_html
+from django.utils.html import conditional_escape, escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
@@ -76,22 +76,26 @@ def _attrs(attrs: dict) -> str:
 
 class QuickSelect(forms.Select):
     """A select rendered in Python, to the same HTML as Django's templates, without a
-    template render per option: the feedback form lists every disclosed finding."""
+    template render or an option dict per option: the feedback form lists every disclosed
+    finding (300 at a prefecture city). Grouped choices fall back to Django's rendering."""
 
     def render(self, name, value, attrs=None, renderer=None):
-        widget = self.get_context(name, value, attrs)["widget"]
-        if any(group_name for group_name, _choices, _index in widget["optgroups"]):
+        choices = [("" if v is None else v, label) for v, label in self.choices]
+        if self.allow_multiple_selected or any(isinstance(label, (list, tuple)) for _v, label in choices):
             return super().render(name, value, attrs, renderer)
-        options = mark_safe(  # noqa: S308 — joined from format_html pieces
-            "".join(
-                format_html(
-                    '\n  <option value="{}"{}>{}</option>', option["value"], _attrs(option["attrs"]), option["label"]
-                )
-                for _name, choices, _index in widget["optgroups"]
-                for option in choices
+        wanted = set(self.format_value(value))
+        options, chosen = [], False
+        for option_value, label in choices:
+            selected = not chosen and str(option_value) in wanted
+            chosen |= selected
+            options.append(
+                f'\n  <option value="{escape(str(option_value))}"{" selected" if selected else ""}>'
+                f"{conditional_escape(label)}</option>"
             )
+        attributes = _attrs(self.build_attrs(self.attrs, attrs))
+        return mark_safe(  # noqa: S308 (every value and label escaped)
+            f'<select name="{escape(name)}"{attributes}>{"".join(options)}\n</select>'
         )
-        return format_html('<select name="{}"{}>{}\n</select>', widget["name"], _attrs(widget["attrs"]), options)
 
 
 class FeedbackForm(StyledFormMixin, forms.Form):

@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from duban.org.models import Person
 from duban.rectification.models import ClosureStatus, Finding, RectificationPlan, Source
-from duban.rectification.selectors.disclosure import disclosure_for
+from duban.rectification.selectors.disclosure import disclosure_for, names_mentioned
 from duban.rectification.services import Refused
 from duban.rectification.services.closure import closure_approve, closure_request, closure_review
 from duban.rectification.services.disclosure import (
@@ -143,6 +143,30 @@ def test_a_summary_naming_a_person_is_never_shown(story, people, client_for):
     assert data.findings[0].summary == "" and data.findings[0].category == "基层党建"
     html = client_for(people.staff).get(reverse("rectification:disclosure_page", args=[story.plan.pk])).content
     assert "钱联络" not in main_of(html.decode())
+
+
+def test_a_name_saved_with_blanks_is_stored_stripped_and_still_withheld(story, people):
+    """Names are stored without blanks at either end (Person.save), so the page looks them
+    up exactly; a name pasted with an ideographic space is withheld all the same."""
+    person = Person.objects.create(username="blank", name="\u3000欧阳明 \t")
+    assert Person.objects.get(pk=person.pk).name == "欧阳明"
+    assert names_mentioned(["欧阳明同志所在支部已整改", "无关"]) == ["欧阳明"]
+    Finding.objects.filter(pk=story.f1.pk).update(public_summary="欧阳明同志所在支部已整改")
+    assert disclosure_for(plan_pk=story.plan.pk).findings[0].summary == ""
+
+
+def test_names_strip_migration_strips_stored_names(story):
+    """Names written before Person.save stripped them are stripped by org 0003."""
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("duban.org.migrations.0003_person_name")
+    Person.objects.filter(username="blank").delete()
+    person = Person.objects.create(username="blank", name="x")
+    Person.objects.filter(pk=person.pk).update(name=" 司马光\u3000")  # as stored before
+    migration.names_strip(apps, None)
+    assert Person.objects.get(pk=person.pk).name == "司马光"
 
 
 def test_switches_hide_parts(story, people, client_for):

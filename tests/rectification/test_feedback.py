@@ -2,6 +2,7 @@
 replies, turns it into a finding or dismisses it."""
 
 import datetime
+import re
 
 import pytest
 import time_machine
@@ -325,3 +326,44 @@ def test_queue_query_count_is_flat(open_plan, people, client_for):
     for i in range(8):
         send(open_plan, people.liaison if i % 2 else people.leader, text=f"意见{i}", finding=open_plan.f2)
     assert count() == few
+
+
+# --- The findings select, rendered in Python ---------------------------------------------
+
+
+@pytest.mark.parametrize("value", [None, "", 2, "2", "999"])
+def test_quick_select_is_djangos_select(value):
+    """The same HTML as Django's Select (but for the blank lines between options), escaping
+    included, for every selection."""
+    from django import forms
+    from django.utils.translation import gettext_lazy
+
+    from duban.rectification.forms_disclosure import QuickSelect
+
+    choices = [
+        ("", gettext_lazy("整体意见（不针对具体问题）")),
+        (1, '<b>"党建" & 作风</b>'),
+        (2, "干部 选拔'任用"),
+        (3, "三"),
+    ]
+    attrs = {"id": "id_finding", "class": "form-select", "data-x": '"q"'}
+    quick, plain = QuickSelect(attrs=dict(attrs)), forms.Select(attrs=dict(attrs))
+    quick.choices = plain.choices = choices
+    html = quick.render("finding", value, {"required": False})
+    assert squeeze(html) == squeeze(plain.render("finding", value, {"required": False}))
+    assert html.count("<option") == 4 and html.count(" selected") == (1 if value in ("", None, 2, "2") else 0)
+
+
+def squeeze(html: str) -> str:
+    return re.sub(r">\s+<", "><", str(html))
+
+
+def test_quick_select_leaves_grouped_choices_to_django():
+    from django import forms
+
+    from duban.rectification.forms_disclosure import QuickSelect
+
+    choices = [("组一", [(1, "甲"), (2, "乙")]), (3, "丙")]
+    quick, plain = QuickSelect(), forms.Select()
+    quick.choices = plain.choices = choices
+    assert quick.render("f", 2) == plain.render("f", 2) and "<optgroup" in quick.render("f", 2)

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.db.models.functions import Left, Length, Right, TruncMonth
+from django.db.models.functions import Length, TruncMonth
 
 from duban.org.models import Person
 from duban.rectification.models import ClosureState, Finding, Measure, RectificationPlan, Source
@@ -94,15 +94,11 @@ def person_names() -> list[str]:
     return sorted(names, key=len, reverse=True)
 
 
-# Characters str.strip() removes: a stored name may carry them at either end.
-_BLANKS = [c for c in map(chr, range(0x3100)) if c.isspace()]
-
-
 def names_mentioned(texts: list[str]) -> list[str]:
     """The person names (as person_names reads them) found in any of `texts`, longest
-    first. The database is asked only for the texts' substrings of the lengths names have
-    (and for names with blanks at an end, stripped below): a page reads a handful of
-    names, not everyone."""
+    first. The database is asked only for the texts' substrings of the lengths names have,
+    along the index person_name (names are stored stripped: Person.save): a page reads a
+    handful of names, not everyone."""
     texts = [t for t in texts if t]
     if not texts:
         return []
@@ -110,13 +106,8 @@ def names_mentioned(texts: list[str]) -> list[str]:
         Person.objects.annotate(n=Length("name")).filter(n__gte=2).order_by().values_list("n", flat=True).distinct()
     )
     pieces = {t[i : i + n] for t in texts for n in lengths for i in range(len(t) - n + 1)}
-    candidates = (
-        Person.objects.annotate(first=Left("name", 1), last=Right("name", 1))
-        .filter(Q(name__in=pieces) | Q(first__in=_BLANKS) | Q(last__in=_BLANKS))
-        .values_list("name", flat=True)
-    )
-    names = {n.strip() for n in candidates if n and len(n.strip()) >= 2}
-    return sorted((n for n in names if any(n in t for t in texts)), key=len, reverse=True)
+    names = {n.strip() for n in Person.objects.filter(name__in=pieces).values_list("name", flat=True)}
+    return sorted((n for n in names if len(n) >= 2 and any(n in t for t in texts)), key=len, reverse=True)
 
 
 def names_in(text: str, names: list[str]) -> list[str]:
