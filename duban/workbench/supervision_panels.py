@@ -1,5 +1,6 @@
 """我的工作 panels fed by supervision: what waits for each role."""
 
+from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -114,23 +115,23 @@ def to_submit_panel(access) -> Panel:
 
 
 def attention_panel(access) -> Panel:
-    """Overdue and behind items the person may see, worst first (the office's daily look).
-    Read from the states: the first eight are chosen in the covering index itemstate_status
-    (status, days left, item), and only those eight are joined to their items and units."""
+    """Overdue and behind items the person may see, fewest days left first (none last), the
+    office's daily look. The first eight are chosen among the entries of the covering index
+    itemstate_status (status, plan, days left, ..., item); only those eight are then read with
+    their items and units."""
     from duban.supervision.access import states_visible
 
     states = states_visible(access, ItemState.objects.filter(status__in=LAGGING))
     total = states.count()
-    first = states.order_by("days_left", "item_id").values("item_id")[:LIMIT]
+    order = (F("days_left").asc(nulls_last=True), "item_id")  # no deadline: last, on both databases
+    first = states.order_by(*order).values("item_id")[:LIMIT]
     rows = [
         {
             "text": f"{s.item.title}（{s.item.lead_unit.name}）",
             "url": s.item.get_absolute_url(),
             "meta": f"{s.get_status_display()} · {s.reason}",
         }
-        for s in ItemState.objects.filter(item_id__in=first)
-        .select_related("item__lead_unit")
-        .order_by("days_left", "item_id")
+        for s in ItemState.objects.filter(item_id__in=first).select_related("item__lead_unit").order_by(*order)
     ]
     return Panel(
         _("需要关注：逾期和滞后"),

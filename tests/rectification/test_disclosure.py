@@ -192,6 +192,22 @@ def test_withheld_finding_is_not_counted(story):
     assert data.monthly[0]["count"] == 2
 
 
+def test_closed_measures_are_counted_by_month(story):
+    """Measures closed on different days of a month count in that month; months in order."""
+    from duban.rectification.models import Measure
+
+    closed = Measure.objects.filter(finding__plan=story.plan, closure="closed").order_by("pk")
+    first, second = closed
+    Measure.objects.filter(pk=first.pk).update(closed_on=datetime.date(2026, 10, 31))
+    Measure.objects.filter(pk=second.pk).update(closed_on=datetime.date(2026, 11, 1))
+    assert [(m["month"], m["label"], m["count"]) for m in disclosure_for(plan_pk=story.plan.pk).monthly] == [
+        (datetime.date(2026, 10, 1), "2026年10月", 1),
+        (datetime.date(2026, 11, 1), "2026年11月", 1),
+    ]
+    Measure.objects.filter(pk=first.pk).update(closed_on=datetime.date(2026, 11, 30))
+    assert [(m["label"], m["count"]) for m in disclosure_for(plan_pk=story.plan.pk).monthly] == [("2026年11月", 2)]
+
+
 # --- The public page exists only when switched on --------------------------------------
 
 

@@ -222,10 +222,12 @@ def test_home_attention_panel_fewest_days_left_first(scene, people):
 
     ItemState.objects.filter(item=scene.talent).update(status=Status.OVERDUE, days_left=-20, reason="已逾期 20 天")
     ItemState.objects.filter(item=scene.labs).update(status=Status.BEHIND, days_left=30)
+    ItemState.objects.filter(item=scene.measure).update(status=Status.BEHIND, days_left=None)  # no deadline: last
     lagging = ItemState.objects.filter(status__in=[Status.OVERDUE, Status.BEHIND])
     panel = attention_panel(access_for(people.office))
-    assert panel.count == lagging.count() >= 3
-    expected = sorted(lagging, key=lambda s: (s.days_left, s.item_id))
+    assert panel.count == lagging.count() >= 4
+    expected = sorted(lagging, key=lambda s: (s.days_left is None, s.days_left or 0, s.item_id))
+    assert expected[-1].item == scene.measure
     assert [row["url"] for row in panel.rows] == [s.item.get_absolute_url() for s in expected][:8]
     assert panel.rows[0]["text"] == "高层次人才引进（人事处）" and panel.rows[0]["meta"] == "逾期 · 已逾期 20 天"
     mine = attention_panel(access_for(people.head))

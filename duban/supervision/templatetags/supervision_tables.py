@@ -31,7 +31,7 @@ def league_rows(rows) -> str:
         out.append(
             "<tr>"
             f'<td class="num">{rank}</td>'
-            f"<td>{escape(r.unit)}</td>"
+            f"<td>{escape(str(r.unit or ''))}</td>"
             f'<td class="num">{int(r.items)}</td>'
             f'<td class="num">{int(r.completed)}</td>'
             f'<td class="num">{rate(r.on_time_rate, r.completed_on_time, r.fallen_due)}</td>'
