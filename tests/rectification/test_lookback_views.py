@@ -375,6 +375,11 @@ def test_finding_form_adds_to_the_ledger_and_links_to_measures(rect, org, round,
     page = text(response)
     assert url("measure_create", finding.pk) in page and "已纳入台账" in page
     assert url("measure_create", finding.pk) in text(client.get(url("round_detail", round.pk)))
+    # In the ledger, tagged as found by the round and linked to it.
+    ledger = text(client.get(url("ledger", rect.plan.pk)))
+    link = f'<a href="{url("round_detail", round.pk)}" class="text-decoration-none">'
+    tag = link + '<span class="db-tag db-tag-blue">回头看新发现</span></a>'
+    assert tag in ledger and ledger.count("回头看新发现") == 1
 
 
 # --- Closing and the report ------------------------------------------------------------------------

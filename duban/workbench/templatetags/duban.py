@@ -6,6 +6,7 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from duban.lib import dates
+from duban.lib.choices import display
 
 register = template.Library()
 
@@ -106,8 +107,15 @@ def item_status(state):
     if not state:
         return mark_safe('<span class="db-tag db-tag-grey">—</span>')  # noqa: S308 (a constant)
     return format_html(
-        '<span class="db-tag db-tag-{}" title="{}">{}</span>', state.colour, state.reason, state.get_status_display()
+        '<span class="db-tag db-tag-{}" title="{}">{}</span>', state.colour, state.reason, display(state, "status")
     )
+
+
+@register.filter(name="display")
+def display_filter(instance, name):
+    """{{ obj|display:"field" }}: the same as {{ obj.get_field_display }}, at a fraction of the
+    cost in a long table (duban.lib.choices)."""
+    return display(instance, name)
 
 
 @register.filter
