@@ -72,7 +72,8 @@ def status_by_unit(states) -> Tally:
         n=Count("status"), missing=Sum("missing_reports"), awaiting=Sum("reports_awaiting")
     )
     rows = list(rows.order_by())
-    names = Unit.objects.filter(pk__in={row["lead_unit_id"] for row in rows}).only("name", "order").in_bulk()
+    units_read = Unit.objects.filter(pk__in={row["lead_unit_id"] for row in rows}).values_list("pk", "name", "order")
+    names = {pk: (name, order) for pk, name, order in units_read}
     units: dict[int, UnitRow] = {}
     missing = awaiting = 0
     for row in rows:
@@ -81,7 +82,7 @@ def status_by_unit(states) -> Tally:
             continue
         unit = units.get(unit_id)
         if unit is None:
-            unit = units[unit_id] = UnitRow(unit_id, names[unit_id].name, names[unit_id].order)
+            unit = units[unit_id] = UnitRow(unit_id, *names[unit_id])
         unit.counts[row["status"]] += row["n"]
         unit.colours[row["colour"]] += row["n"]
         missing += row["missing"] or 0
