@@ -14,7 +14,8 @@ _LABELS: dict = {}
 
 
 def display(instance, name: str) -> str:
-    """The same as instance.get_<name>_display()."""
+    """The same as instance.get_<name>_display(), for a field with fixed choices (a choices
+    class or a list; not a callable whose choices change while the process runs)."""
     field = instance._meta.get_field(name)
     labels = _LABELS.get(field)
     if labels is None:

@@ -120,7 +120,7 @@ def attention_items(states, limit: int = 50) -> list[ItemState]:
 
 
 def plan_dashboard(plan: Plan, states, *, sort: str = "") -> PlanDashboard:
-    """Everything the plan dashboard shows, in four queries whatever the item count:
+    """Everything the plan dashboard shows, in three queries whatever the item count:
     `states` are the states of the plan's items the person may see."""
     policy = plan.policy()
     tally = status_by_unit(states)
