@@ -3,6 +3,7 @@ and who may open which page."""
 
 import datetime
 import re
+from types import SimpleNamespace
 
 import pytest
 import time_machine
@@ -165,7 +166,8 @@ def test_names_strip_migration_strips_stored_names(story):
     Person.objects.filter(username="blank").delete()
     person = Person.objects.create(username="blank", name="x")
     Person.objects.filter(pk=person.pk).update(name=" 司马光\u3000")  # as stored before
-    migration.names_strip(apps, None)
+    editor = SimpleNamespace(connection=connection, execute=lambda sql: connection.cursor().execute(sql))
+    migration.names_strip(apps, editor)
     assert Person.objects.get(pk=person.pk).name == "司马光"
 
 
