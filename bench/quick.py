@@ -22,12 +22,10 @@ def main() -> None:
 
     django.setup()
     from django.db import connection
-    from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
     from bench import pages
     from bench.generate import load_city
-    from duban.org.models import Person
 
     parser = argparse.ArgumentParser()
     parser.add_argument("names", nargs="*")
@@ -38,39 +36,48 @@ def main() -> None:
     args = parser.parse_args()
     city = load_city()
     chosen = set(args.names) or None
-    if args.explain:
-        for name, (persona, url, _floor, _admin) in pages.pages(city).items():
-            if chosen and name not in chosen:
-                continue
-            client = Client()
-            client.force_login(Person.objects.get(username=persona))
-            client.get(url)
+    if args.explain or args.profile:
+        for name, url, client in _warmed(pages.pages(city), chosen):
             with CaptureQueriesContext(connection) as queries:
-                client.get(url)
-            print(f"== {name} {url}: {len(queries)} queries")
-            _explain(connection, [q["sql"] for q in queries.captured_queries])
-        return
-    if args.profile:
-        for name, (persona, url, _floor, _admin) in pages.pages(city).items():
-            if chosen and name not in chosen:
-                continue
-            client = Client()
-            client.force_login(Person.objects.get(username=persona))
-            client.get(url)
-            with CaptureQueriesContext(connection) as queries:
-                profile = cProfile.Profile()
-                start = time.perf_counter()
-                profile.enable()
-                client.get(url)
-                profile.disable()
-                total = (time.perf_counter() - start) * 1000
+                total, profile = _load(client, url, profiled=args.profile)
             print(f"== {name} {url}: {total:.1f} ms, {len(queries)} queries")
-            for q in queries.captured_queries:
-                print(f"  {q['time']}s  {q['sql'][:300]}")
-            pstats.Stats(profile, stream=sys.stdout).sort_stats(args.sort).print_stats(40)
+            if args.explain:
+                _explain(connection, [q["sql"] for q in queries.captured_queries])
+            else:
+                for q in queries.captured_queries:
+                    print(f"  {q['time']}s  {q['sql'][:300]}")
+                pstats.Stats(profile, stream=sys.stdout).sort_stats(args.sort).print_stats(40)
         return
     for name, value in pages.measure(city, runs=args.runs, only=chosen).items():
         print(f"{name}: {value}")
+
+
+def _warmed(all_pages: dict, chosen):
+    """(name, url, a client signed in as the page's persona that has loaded it once) for each
+    chosen page."""
+    from django.test import Client
+
+    from duban.org.models import Person
+
+    for name, (persona, url, _floor, _admin) in all_pages.items():
+        if chosen and name not in chosen:
+            continue
+        client = Client()
+        client.force_login(Person.objects.get(username=persona))
+        client.get(url)
+        yield name, url, client
+
+
+def _load(client, url: str, *, profiled: bool):
+    """Load the page once more: (milliseconds, its cProfile or None)."""
+    profile = cProfile.Profile() if profiled else None
+    start = time.perf_counter()
+    if profile:
+        profile.enable()
+    client.get(url)
+    if profile:
+        profile.disable()
+    return (time.perf_counter() - start) * 1000, profile
 
 
 def _explain(connection, statements: list[str]) -> None:

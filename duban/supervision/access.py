@@ -39,25 +39,27 @@ def items_visible(access: Access, queryset):
     ).distinct()
 
 
-def states_visible(access: Access, states):
-    """Restrict an ItemState queryset to the states of the items the person may see
-    (directly when they see every item: dashboards count a plan's states without its items)."""
+def of_visible_items(access: Access, queryset):
+    """Restrict a queryset of rows that belong to an item (an `item` foreign key) to those of
+    the items the person may see; unchanged when they see every item, so that a plan's rows
+    are read directly (through the plan), not through a list of every item id."""
     from duban.supervision.models import Item
 
     if access.grants and _units_seen(access) == ALL:
-        return states
-    return states.filter(item__in=items_visible(access, Item.objects.all()).values("pk"))
+        return queryset
+    return queryset.filter(item__in=items_visible(access, Item.objects.all()).values("pk"))
+
+
+def states_visible(access: Access, states):
+    """The ItemStates of the items the person may see (dashboards count a plan's states
+    without its items)."""
+    return of_visible_items(access, states)
 
 
 def indicators_visible(access: Access, indicators):
-    """Restrict an Indicator queryset to the indicators of the items the person may see
-    (directly when they see every item: the weekly summary sums a plan's indicators through
-    a join, not through a list of 30,000 item ids)."""
-    from duban.supervision.models import Item
-
-    if access.grants and _units_seen(access) == ALL:
-        return indicators
-    return indicators.filter(item__in=items_visible(access, Item.objects.all()).values("pk"))
+    """The Indicators of the items the person may see (the weekly summary sums a plan's
+    indicators through a join)."""
+    return of_visible_items(access, indicators)
 
 
 def can_see_plans(access: Access) -> bool:

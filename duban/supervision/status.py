@@ -49,6 +49,9 @@ SEVERITY = [
     Status.NOT_STARTED,
     Status.COMPLETED,
 ]
+# Needing attention now: overdue, or behind pace (the dashboards' and 我的工作's "需要关注", the
+# weekly summary's lagging list, the notices of a plan's laggards).
+LAGGING = (Status.OVERDUE, Status.BEHIND)
 
 
 @dataclass(frozen=True)

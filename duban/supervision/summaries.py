@@ -28,12 +28,11 @@ from duban.supervision.models import (
     Status,
 )
 from duban.supervision.schedule import MAX_INTERVAL_DAYS
-from duban.supervision.status import SEVERITY
+from duban.supervision.status import LAGGING, SEVERITY
 
 WEEK = datetime.timedelta(days=7)
 # What the unit has handed in (drafts and returned reports are still the unit's own).
 FILED = (ReportStatus.SUBMITTED, ReportStatus.ACCEPTED)
-LAGGING = (Status.OVERDUE, Status.BEHIND)
 
 # How the week's report was filed: key -> (word, tag colour).
 FILING = {

@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from duban.supervision.models import Deferral, DeferralStatus, Item, ItemState, ProgressReport, ReportStatus, Status
-from duban.supervision.summaries import LAGGING
+from duban.supervision.status import LAGGING
 from duban.workbench.panels import Panel
 
 LIMIT = 8

@@ -16,9 +16,7 @@ from duban.supervision.selectors.palette import (
     colour_words,
     status_legend,
 )
-from duban.supervision.status import SEVERITY, Policy, Status
-
-ATTENTION = (Status.OVERDUE, Status.BEHIND)
+from duban.supervision.status import LAGGING, SEVERITY, Policy, Status
 
 
 @dataclass
@@ -106,7 +104,7 @@ def attention_items(states, limit: int = 50) -> list[ItemState]:
     # their rows joined to items and units. Then only those are read with their items.
     rank = Case(When(status=Status.OVERDUE, then=Value(0)), default=Value(1), output_field=IntegerField())
     order = ("rank", F("days_left").asc(nulls_last=True), "ledger_top", "ledger_sub", "item_id")
-    first = states.filter(status__in=ATTENTION).annotate(rank=rank).order_by(*order).values("item_id")[:limit]
+    first = states.filter(status__in=LAGGING).annotate(rank=rank).order_by(*order).values("item_id")[:limit]
     states = list(
         ItemState.objects.filter(item_id__in=first)
         .select_related("item", "item__lead_unit", "item__parent")

@@ -43,6 +43,7 @@ from duban.supervision.models import (
 from duban.supervision.recipients import people_for
 from duban.supervision.services import Refused
 from duban.supervision.services.items import log
+from duban.supervision.status import LAGGING
 
 ERR_CANNOT_URGE = "只有督查办可以催办。"
 ERR_CANNOT_ISSUE_NOTICE = "只有督查办可以下发督办单。"
@@ -474,7 +475,7 @@ def lagging_units(plan: Plan) -> list[LaggingUnit]:
     """Lead units of the plan's open items whose cached status is overdue or behind,
     worst first (most overdue, then most behind)."""
     rows = (
-        Item.objects.filter(plan=plan, completed_on__isnull=True, state__status__in=[Status.OVERDUE, Status.BEHIND])
+        Item.objects.filter(plan=plan, completed_on__isnull=True, state__status__in=LAGGING)
         .values("lead_unit_id")
         .annotate(
             overdue=Count("pk", filter=Q(state__status=Status.OVERDUE)),
