@@ -26,6 +26,10 @@ def _units_seen(access: Access):
     return units
 
 
+def _every_item_seen(access: Access) -> bool:
+    return bool(access.grants) and _units_seen(access) == ALL
+
+
 def items_visible(access: Access, queryset):
     """Restrict an Item queryset to what the person may see."""
     if not access.grants:
@@ -45,7 +49,7 @@ def of_visible_items(access: Access, queryset):
     are read directly (through the plan), not through a list of every item id."""
     from duban.supervision.models import Item
 
-    if access.grants and _units_seen(access) == ALL:
+    if _every_item_seen(access):
         return queryset
     return queryset.filter(item__in=items_visible(access, Item.objects.all()).values("pk"))
 
@@ -60,6 +64,12 @@ def indicators_visible(access: Access, indicators):
     """The Indicators of the items the person may see (the weekly summary sums a plan's
     indicators through a join)."""
     return of_visible_items(access, indicators)
+
+
+def tallies_visible(access: Access, tallies):
+    """The given StateTally rows when the person sees every item (they count exactly what
+    states_visible would let them count); None otherwise: their own states are counted."""
+    return tallies if _every_item_seen(access) else None
 
 
 def can_see_plans(access: Access) -> bool:

@@ -33,6 +33,7 @@ from duban.supervision.models import (
     ItemLog,
     ItemState,
     LogKind,
+    Plan,
     PlanStatus,
     ProgressReport,
     ReminderRung,
@@ -48,6 +49,7 @@ from duban.supervision.services.ladder import rung_label
 from duban.supervision.services.reports import report_slots_open
 from duban.supervision.state import states_refresh
 from duban.supervision.summaries import last_completed_week
+from duban.supervision.tallies import tallies_rebuild
 
 logger = logging.getLogger(__name__)
 
@@ -131,6 +133,8 @@ def sweep(today: datetime.date | None = None) -> SweepResult:
     # 1. Report slots, 2. cached states.
     result.slots_opened = _open_slots(open_items, today)
     result.states_changed = states_refresh(_states_stale(open_items, today), today)
+    # The active plans' tallies recounted whole: whatever wrote a state, a tally mends by the next day.
+    tallies_rebuild(Plan.objects.filter(status=PlanStatus.ACTIVE).values_list("pk", flat=True))
     # 3. The ladder.
     rungs = defaultdict(list)
     for rung in ReminderRung.objects.filter(active=True, plan__status=PlanStatus.ACTIVE).order_by("order", "id"):

@@ -2,7 +2,8 @@
 
 `item_state_refresh` runs after every change of an item's facts; `states_refresh`
 re-evaluates many items at once (the periodic sweep, as days pass). Both call
-status.evaluate(), the single rule.
+status.evaluate(), the single rule, and recount the tallies (StateTally) of the states
+they change.
 """
 
 import datetime
@@ -23,6 +24,7 @@ from duban.supervision.summaries import (
     ledger_key,
     week_reports,
 )
+from duban.supervision.tallies import tallies_refresh
 
 # The item columns the evaluation reads (the rest are left unloaded).
 FACT_FIELDS = ["plan", "lead_unit", "parent", "ordinal", "start_date", "due_date", "original_due_date", "completed_on"]
@@ -107,6 +109,7 @@ def states_refresh(items, today: datetime.date | None = None, chunk: int = 2000)
     week = last_completed_week(today)  # the weekly summary's default week, kept on each state
     week_end = week + datetime.timedelta(days=6)
     changed = 0
+    groups = set()  # the (plan, lead unit) groups of the states written, before and after
     ids = list(items.values_list("pk", flat=True))
     for start in range(0, len(ids), chunk):
         batch_ids = ids[start : start + chunk]
@@ -157,8 +160,10 @@ def states_refresh(items, today: datetime.date | None = None, chunk: int = 2000)
             state = existing.get(item.pk)
             if state is None:
                 to_create.append({"item_id": item.pk, **values})
+                groups.add((item.plan_id, item.lead_unit_id))
                 changed += 1
             elif any(getattr(state, k) != v for k, v in values.items()):
+                groups |= {(state.plan_id, state.lead_unit_id), (item.plan_id, item.lead_unit_id)}
                 for key, value in values.items():
                     setattr(state, key, value)
                 to_update.append(state)
@@ -166,6 +171,7 @@ def states_refresh(items, today: datetime.date | None = None, chunk: int = 2000)
         # ItemState is a cache, not audited: bulk writes are fine here.
         rows_insert(ItemState, to_create, ignore_conflicts=True)
         rows_update(ItemState, to_update, STATE_FIELDS)
+    tallies_refresh(groups)
     return changed
 
 

@@ -17,6 +17,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from duban.lib.dates import cn_date
+from duban.org.models import Unit
 from duban.supervision.models import (
     Indicator,
     IndicatorReading,
@@ -366,6 +367,36 @@ def _ledger_ordered(items):
     ).order_by("top", "is_child", "ordinal", "pk")
 
 
+class _LaggingByUnit:
+    """The ids of the lagging states in the page's order (unit order, then ledger order), for
+    the paginator: a slice sorts only the states of the units it falls on (their counts are
+    known), not all of a 30,000-item plan's lagging ones. One query for the units' order, one
+    for the slice."""
+
+    def __init__(self, states, per_unit: dict):
+        self.states = states
+        self.per_unit = {unit: n for unit, n in per_unit.items() if unit is not None and n}
+
+    def __len__(self) -> int:
+        return sum(self.per_unit.values())
+
+    def __getitem__(self, page: slice) -> list[int]:
+        units = Unit.objects.filter(pk__in=self.per_unit).order_by("order", "pk").values_list("pk", flat=True)
+        covered, before, position = [], 0, 0
+        for unit in units:
+            n = self.per_unit[unit]
+            if position + n <= page.start:
+                before += n
+            elif position < page.stop:
+                covered.append(unit)
+            position += n
+        offset = page.start - before
+        ordered = self.states.filter(lead_unit_id__in=covered).order_by(
+            "lead_unit__order", "lead_unit_id", "ledger_top", "ledger_sub", "item_id"
+        )
+        return list(ordered.values_list("item_id", flat=True)[offset : offset + page.stop - page.start])
+
+
 def _week_rows(ids, start, end, today, grace) -> list[WeekRow]:
     """WeekRows for the items of one page, in the order of their ids. (The page's ids are
     sorted first, alone: sorting whole rows of a 30,000-item plan took several times longer.)"""
@@ -424,6 +455,7 @@ def weekly_page(
     today: datetime.date | None = None,
     *,
     indicators=None,
+    tallies=None,
     page: str | int | None = None,
     lagging_page: str | int | None = None,
     per_page: int | None = None,
@@ -431,7 +463,8 @@ def weekly_page(
 ) -> WeeklyPage:
     """The weekly summary for the page: the same figures as weekly_summary, the lists paged.
     `items` are the plan's items the person may see, `states` their cached states and
-    `indicators` their indicators (by default, read through `items`).
+    `indicators` their indicators (by default, read through `items`); `tallies`, when given,
+    the states' StateTally rows (access.tallies_visible), summed instead of counting the states.
 
     For the last week that is over (the page's default), the week's verdicts and indicator
     readings kept on the states and indicators (supervision.state, refreshed on every report
@@ -454,7 +487,15 @@ def weekly_page(
     kept_filing = dict.fromkeys(FILING, 0)
     kept_lagging: dict[int | None, int] = {}
     fresh = 0
-    counted = states.values_list("week_start", "week_filing", "status", "lead_unit_id").annotate(n=Count("*"))
+    if tallies is not None:  # grouped in the order of the index statetally_key
+        grouped = ("lead_unit_id", "status", "colour", "week_start", "week_filing")
+        counted = (
+            tallies.values_list(*grouped)
+            .annotate(n=Sum("item_count"))
+            .values_list("week_start", "week_filing", "status", "lead_unit_id", "n")
+        )
+    else:
+        counted = states.values_list("week_start", "week_filing", "status", "lead_unit_id").annotate(n=Count("*"))
     for week, filing, status, unit, n in counted.order_by():
         by_status[status] += n
         if week == start:
@@ -469,11 +510,7 @@ def weekly_page(
         # 2.-4. from the states alone (supervision.state keeps them by the same rules).
         by_filing = kept_filing
         per_unit = kept_lagging
-        lagging_ids = (
-            states.filter(Q(status__in=LAGGING) | Q(week_filing="missing"))
-            .order_by("lead_unit__order", "lead_unit_id", "ledger_top", "ledger_sub", "item_id")
-            .values_list("item_id", flat=True)
-        )
+        lagging_ids = _LaggingByUnit(states.filter(Q(status__in=LAGGING) | Q(week_filing="missing")), per_unit)
         all_ids = states.order_by("ledger_top", "ledger_sub", "item_id").values_list("item_id", flat=True)
     else:
         by_filing = _filing_counts(items, start, end, today, grace, total)

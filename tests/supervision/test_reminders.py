@@ -245,8 +245,10 @@ def test_the_sweep_does_not_query_per_item(work, people):
             due_date=D(2026, 12, 31),
             created_at=work.teaching.created_at,
         )
-    # (The states' refresh reads the week's reports and the indicators too.)
-    assert queries_of_a_second_run(D(2026, 11, 3)) == few <= 17
+    # (The states' refresh reads the week's reports and the indicators too; the tallies of the
+    # one active plan are recounted in a savepoint: the plans, a delete, a count, an insert, and
+    # on PostgreSQL the plan's lock.)
+    assert queries_of_a_second_run(D(2026, 11, 3)) == few <= 24
 
 
 # --- Failures roll back -------------------------------------------------------

@@ -13,9 +13,9 @@ from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 
 from duban.org.api import UnitRef
-from duban.supervision.access import items_visible, states_visible
+from duban.supervision.access import items_visible, states_visible, tallies_visible
 from duban.supervision.api.common import ONE_ERRORS, READ_ERRORS, access_of, item_get, plan_get
-from duban.supervision.models import Item, ItemState, PlanKind
+from duban.supervision.models import Item, ItemState, PlanKind, StateTally
 from duban.supervision.selectors import battlemap, dashboards, league
 from duban.supervision.selectors.indicators import indicator_series
 from duban.supervision.status import SEVERITY, Colour, Status
@@ -204,9 +204,11 @@ def _plan_items(request, plan_id: int):
     return plan, items_visible(access, Item.objects.filter(plan=plan))
 
 
-def _states(request, states):
-    """Those of the given states the caller may see."""
-    return states_visible(access_of(request), states)
+def _counted(request, **of_plans):
+    """The states of those plans the caller may see, and their tallies when they see them all."""
+    access = access_of(request)
+    states = states_visible(access, ItemState.objects.filter(**of_plans))
+    return states, tallies_visible(access, StateTally.objects.filter(**of_plans))
 
 
 def _attention(state) -> dict:
@@ -229,8 +231,8 @@ def _attention(state) -> dict:
     }
 
 
-def _league(states, sort: str) -> dict:
-    rows, sort = league.league_sort(league.league_rows_current(states), sort)
+def _league(counted, sort: str) -> dict:
+    rows, sort = league.league_sort(league.league_rows_current(*counted), sort)
     return {"rows": rows, "total": league.league_total(rows), "sort": sort, "rules": [str(r) for r in league.RULES]}
 
 
@@ -240,7 +242,8 @@ def plan_dashboard(request, plan_id: int, filters: Query[DashboardFilter]):
     """计划看板的数据：调用者可见事项按状态、按牵头单位的计数，需要关注的事项，待审核的报告数，
     缺报次数合计和图表数据（与网页相同）。"""
     plan = plan_get(access_of(request), plan_id)
-    board = dashboards.plan_dashboard(plan, _states(request, ItemState.objects.filter(plan=plan)), sort=filters.sort)
+    states, tallies = _counted(request, plan=plan)
+    board = dashboards.plan_dashboard(plan, states, tallies=tallies, sort=filters.sort)
     sort = filters.sort if filters.sort.lstrip("-") in dashboards.UNIT_SORTS else ""
     return {
         "plan_id": plan.pk,
@@ -271,14 +274,14 @@ def league_table(request, plan_id: int, filters: Query[LeagueFilter]):
     """计划中各牵头单位的事项数、按期完成率、当前逾期和滞后、按时填报率、缺报和延期，计算规则见
     rules（与网页的单位排名相同），只统计调用者可见的事项。"""
     plan = plan_get(access_of(request), plan_id)
-    return _league(_states(request, ItemState.objects.filter(plan=plan)), filters.sort)
+    return _league(_counted(request, plan=plan), filters.sort)
 
 
 @router.get("/league", response={200: LeagueOut, **READ_ERRORS}, summary="各单位督办排名")
 def league_all(request, filters: Query[LeagueAllFilter]):
     """跨计划的单位排名（默认只含推进中的计划），可按年度、计划类型筛选；公式与计划的单位排名相同。"""
     plans = league.plans_chosen(scope=filters.scope, year=filters.year, kind=filters.kind)
-    return _league(_states(request, ItemState.objects.filter(plan__in=plans)), filters.sort)
+    return _league(_counted(request, plan__in=plans), filters.sort)
 
 
 @router.get("/plans/{int:plan_id}/battle-map", response={200: BattleMapOut, **ONE_ERRORS}, summary="挂图作战")

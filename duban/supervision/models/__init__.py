@@ -20,6 +20,7 @@ from duban.supervision.models.items import (
     ItemLog,
     ItemState,
     LogKind,
+    StateTally,
     TimeNode,
 )
 from duban.supervision.models.ladder import Recipient, ReminderRung, ReminderSent, RungTrigger
@@ -56,6 +57,7 @@ __all__ = [
     "ReminderSent",
     "ReportStatus",
     "RungTrigger",
+    "StateTally",
     "Status",
     "TimeNode",
     "Warning",

@@ -62,13 +62,19 @@ class Tally:
     awaiting: int  # reports awaiting review
 
 
-def status_by_unit(states) -> Tally:
+def status_by_unit(states, tallies=None) -> Tally:
     """Lead unit × status × colour counts of the given states, and the totals of missing and
-    awaiting reports (two queries: the counts over the covering index itemstate_plan_tally,
-    then the units' names)."""
-    rows = states.values("lead_unit_id", "status", "colour").annotate(
-        n=Count("status"), missing=Sum("missing_reports"), awaiting=Sum("reports_awaiting")
-    )
+    awaiting reports (two queries: the counts, then the units' names). The counts are summed
+    from `tallies` (StateTally rows of the same states) when given, else counted from the states
+    over the covering index itemstate_plan_tally."""
+    if tallies is not None:
+        rows = tallies.values("lead_unit_id", "status", "colour").annotate(
+            n=Sum("item_count"), missing=Sum("missing_reports"), awaiting=Sum("reports_awaiting")
+        )
+    else:
+        rows = states.values("lead_unit_id", "status", "colour").annotate(
+            n=Count("status"), missing=Sum("missing_reports"), awaiting=Sum("reports_awaiting")
+        )
     rows = list(rows.order_by())
     units_read = Unit.objects.filter(pk__in={row["lead_unit_id"] for row in rows}).values_list("pk", "name", "order")
     names = {pk: (name, order) for pk, name, order in units_read}
@@ -117,11 +123,12 @@ def attention_items(states, limit: int = 50) -> list[ItemState]:
     return states
 
 
-def plan_dashboard(plan: Plan, states, *, sort: str = "") -> PlanDashboard:
+def plan_dashboard(plan: Plan, states, *, tallies=None, sort: str = "") -> PlanDashboard:
     """Everything the plan dashboard shows, in three queries whatever the item count:
-    `states` are the states of the plan's items the person may see."""
+    `states` are the states of the plan's items the person may see; `tallies`, when given,
+    their counts (access.tallies_visible)."""
     policy = plan.policy()
-    tally = status_by_unit(states)
+    tally = status_by_unit(states, tallies)
     units, _sort = sort_units(tally.units, sort)
     legend = status_legend(policy)
     counts = defaultdict(int)
@@ -191,9 +198,13 @@ def leader_items(items, excerpt_chars: int = 80) -> list[PlanGroup]:
     return list(groups.values())
 
 
-def plans_summary(states) -> list[dict]:
-    """Per active plan: the given states by status (worst first) and the total (two queries)."""
-    rows = states.filter(plan__status=PlanStatus.ACTIVE).values("plan_id", "status").annotate(n=Count("status"))
+def plans_summary(states, tallies=None) -> list[dict]:
+    """Per active plan: the given states by status (worst first) and the total (two queries),
+    summed from `tallies` (their StateTally rows) when given."""
+    if tallies is not None:
+        rows = tallies.filter(plan__status=PlanStatus.ACTIVE).values("plan_id", "status").annotate(n=Sum("item_count"))
+    else:
+        rows = states.filter(plan__status=PlanStatus.ACTIVE).values("plan_id", "status").annotate(n=Count("status"))
     counts: dict[int, dict] = defaultdict(lambda: defaultdict(int))
     for row in rows.order_by():
         counts[row["plan_id"]][row["status"]] += row["n"]

@@ -138,12 +138,49 @@ def league_rows(items, today: datetime.date) -> list[LeagueRow]:
     return _in_unit_order(rows)
 
 
-def league_rows_current(states) -> list[LeagueRow]:
+def league_rows_current(states, tallies=None) -> list[LeagueRow]:
     """The same rows, today, from the items' cached states (ItemState keeps each item's facts
     by the same rules; states_refresh updates them on every change and in the periodic sweep):
-    a pass over one row per item instead of every report. Three queries. (Count "status", not
-    the primary key: item_id is not in the covering index itemstate_plan_tally.)"""
-    counts = (
+    a pass over one row per item instead of every report, or over their StateTally rows when
+    `tallies` are given (access.tallies_visible). Three queries."""
+    if tallies is not None:
+        counts = _tallies_summed(tallies)
+    else:
+        counts = _states_counted(states)
+    counts = {r.pop("lead_unit_id"): r for r in counts}
+    rows = {
+        unit.pk: LeagueRow(unit_id=unit.pk, unit=unit.name, unit_order=unit.order, **counts[unit.pk])
+        for unit in Unit.objects.filter(pk__in=counts).only("name", "order")
+    }
+    # From the (few) deferrals, each checked against the states, not from every state.
+    _deferrals_add(rows, Deferral.objects.filter(Exists(states.filter(item_id=OuterRef("item_id")))))
+    return _in_unit_order(rows)
+
+
+def _tallies_summed(tallies):
+    def of(status):
+        return Coalesce(Sum("item_count", filter=Q(status=status)), 0)
+
+    return (
+        tallies.values("lead_unit_id")
+        .annotate(
+            items=Sum("item_count"),
+            completed=of(Status.COMPLETED),
+            fallen_due=Sum("fallen_due"),
+            completed_on_time=Sum("on_time"),
+            overdue=of(Status.OVERDUE),
+            behind=of(Status.BEHIND),
+            missing_reports=Sum("missing_reports"),
+            reports_due=Sum("reports_due"),
+            reports_punctual=Sum("reports_punctual"),
+        )
+        .order_by()
+    )
+
+
+def _states_counted(states):
+    # Count "status", not the primary key: item_id is not in the covering index itemstate_plan_tally.
+    return (
         states.values("lead_unit_id")
         .annotate(
             items=Count("status"),
@@ -158,14 +195,6 @@ def league_rows_current(states) -> list[LeagueRow]:
         )
         .order_by()
     )
-    counts = {r.pop("lead_unit_id"): r for r in counts}
-    rows = {
-        unit.pk: LeagueRow(unit_id=unit.pk, unit=unit.name, unit_order=unit.order, **counts[unit.pk])
-        for unit in Unit.objects.filter(pk__in=counts).only("name", "order")
-    }
-    # From the (few) deferrals, each checked against the states, not from every state.
-    _deferrals_add(rows, Deferral.objects.filter(Exists(states.filter(item_id=OuterRef("item_id")))))
-    return _in_unit_order(rows)
 
 
 def plans_chosen(*, scope: str = "", year: int | None = None, kind: str = ""):

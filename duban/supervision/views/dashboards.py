@@ -21,8 +21,8 @@ from duban.lib.forms import StyledFormMixin
 from duban.lib.xlsx import XLSX_CONTENT_TYPE, content_disposition, workbook_bytes
 from duban.org.access import ALL, access_for
 from duban.org.models import Role, Unit
-from duban.supervision.access import can_manage, can_see_plans, items_visible, states_visible
-from duban.supervision.models import Item, ItemState, Plan, PlanKind
+from duban.supervision.access import can_manage, can_see_plans, items_visible, states_visible, tallies_visible
+from duban.supervision.models import Item, ItemState, Plan, PlanKind, StateTally
 from duban.supervision.selectors import battlemap, dashboards, league
 from duban.supervision.selectors.indicators import indicator_series
 from duban.supervision.status import SEVERITY, Status
@@ -45,8 +45,10 @@ def _plan_items(request, pk):
 
 
 def _plan_states(request, plan):
-    """The cached states of those items."""
-    return states_visible(access_for(request.user), ItemState.objects.filter(plan=plan))
+    """The cached states of those items, and their tallies when the person sees them all."""
+    access = access_for(request.user)
+    states = states_visible(access, ItemState.objects.filter(plan=plan))
+    return states, tallies_visible(access, StateTally.objects.filter(plan=plan))
 
 
 def _page(request, template, **context):
@@ -59,7 +61,8 @@ def _page(request, template, **context):
 @login_required
 def plan_dashboard(request, pk):
     plan = plan_for(request, pk)
-    board = dashboards.plan_dashboard(plan, _plan_states(request, plan), sort=request.GET.get("sort", ""))
+    states, tallies = _plan_states(request, plan)
+    board = dashboards.plan_dashboard(plan, states, tallies=tallies, sort=request.GET.get("sort", ""))
     return _page(request, "plan_dashboard.html", plan=plan, tab="dashboard", board=board)
 
 
@@ -72,7 +75,9 @@ def leader_view(request):
     institution_wide = access.scope(Role.LEADER) == ALL
     context = {
         "groups": dashboards.leader_items(mine),
-        "summary": dashboards.plans_summary(states_visible(access, ItemState.objects.all()))
+        "summary": dashboards.plans_summary(
+            states_visible(access, ItemState.objects.all()), tallies_visible(access, StateTally.objects.all())
+        )
         if institution_wide
         else None,
         "severity": [(s, dict(Status.choices)[s]) for s in SEVERITY],
@@ -111,12 +116,14 @@ def _league(request, pk=None):
     if pk is None:
         plan = None
         form = LeagueFilterForm(request.GET or None)
-        states = ItemState.objects.filter(plan__in=form.plans())
+        of_plans = {"plan__in": form.plans()}
     else:
         plan = plan_for(request, pk)
         form = None
-        states = ItemState.objects.filter(plan=plan)
-    rows = league.league_rows_current(states_visible(access, states))
+        of_plans = {"plan": plan}
+    states = states_visible(access, ItemState.objects.filter(**of_plans))
+    tallies = tallies_visible(access, StateTally.objects.filter(**of_plans))
+    rows = league.league_rows_current(states, tallies)
     rows, sort = league.league_sort(rows, request.GET.get("sort", ""))
     return plan, form, rows, sort
 

@@ -17,12 +17,18 @@ from duban.audit.services import security_event_record
 from duban.lib.xlsx import XLSX_CONTENT_TYPE, content_disposition, workbook_bytes
 from duban.org.access import access_for
 from duban.supervision import summaries
-from duban.supervision.access import can_manage, indicators_visible, items_visible, states_visible
+from duban.supervision.access import (
+    can_manage,
+    indicators_visible,
+    items_visible,
+    states_visible,
+    tallies_visible,
+)
 from duban.supervision.documents import DOCX_CONTENT_TYPE
 from duban.supervision.exports.meeting_pack import meeting_pack_docx, meeting_pack_filename
 from duban.supervision.exports.weekly_docx import weekly_docx as weekly_document
 from duban.supervision.exports.weekly_xlsx import weekly_filename, weekly_workbook
-from duban.supervision.models import Indicator, Item, ItemState
+from duban.supervision.models import Indicator, Item, ItemState, StateTally
 from duban.supervision.views.common import plan_for
 
 
@@ -58,6 +64,7 @@ def weekly_summary(request, pk):
         start,
         today,
         indicators=indicators_visible(access, Indicator.objects.filter(item__plan=plan)),
+        tallies=tallies_visible(access, StateTally.objects.filter(plan=plan)),
         page=request.GET.get("page"),
         lagging_page=request.GET.get("lagging_page"),
     )
