@@ -1,10 +1,10 @@
 """Rows of the supervision pages' longest tables, built in Python.
 
 The league table and the plan dashboard list every lead unit (150 at a prefecture city) with
-a dozen cells each; in the template language each row cost about a tenth of a millisecond,
-most of the page. These
-filters write the same markup (tests/supervision/test_table_rows.py compares them with the
-template they replace), escaping every text.
+a dozen cells each, the weekly summary a hundred rows of reports; in the template language
+each row cost about a tenth of a millisecond, most of the page. These filters write the same
+markup (tests/supervision/test_table_rows.py compares them with the template they replace),
+escaping every text.
 """
 
 from html import escape
@@ -13,7 +13,7 @@ from django import template
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 
-from duban.workbench.templatetags.duban import count_cells, rate
+from duban.workbench.templatetags.duban import count_cells, id_url, item_status, rate
 
 register = template.Library()
 
@@ -56,3 +56,60 @@ def unit_status_rows(units) -> str:
             for u in units
         )
     )
+
+
+# --- The weekly summary: 50 lagging rows and 50 item rows a page --------------------------
+
+
+def _item_link(item) -> str:
+    return f'<a href="{id_url("supervision:item_detail", item.pk)}">{escape(item.title)}</a>'
+
+
+@register.filter
+def weekly_lagging_rows(units) -> str:
+    """The weekly summary's lagging rows, grouped by lead unit (the unit's name spans its rows):
+    the item, why it lags, and the problems its report names."""
+    unexplained, unfiled = "（未说明）", escape(gettext("本周未报送进展"))
+    out = []
+    for unit in units:
+        for index, row in enumerate(unit.rows):
+            head = f'<th scope="rowgroup" rowspan="{len(unit.rows)}">{escape(unit.name)}</th>' if index == 0 else ""
+            report = row.filed
+            problems = escape(report.problems or unexplained) if report else f'<span class="db-muted">{unfiled}</span>'
+            out.append(
+                f"<tr>{head}"
+                f'<td><span class="db-muted">{escape(row.number)}</span> {_item_link(row.item)}</td>'
+                f"<td>{''.join(f'<div>{escape(reason)}</div>' for reason in row.reasons)}</td>"
+                f'<td class="db-pre">{problems}</td>'
+                "</tr>"
+            )
+    return mark_safe("".join(out))  # noqa: S308 (texts escaped, numbers as integers)
+
+
+@register.filter
+def weekly_item_rows(rows) -> str:
+    """The weekly summary's rows of items: number, item, unit, the week's report, progress,
+    filing and status."""
+    dash, awaiting = '<span class="db-muted">—</span>', escape(gettext("待审核"))
+    out = []
+    for row in rows:
+        item, report = row.item, row.filed
+        if report:
+            texts = (escape(report.progress_text), escape(report.problems or "—"), escape(report.next_steps or "—"))
+            percent = "—" if report.percent is None else f"{int(report.percent)}%"
+            waiting = f'<div class="small db-muted">{awaiting}</div>' if report.status == "submitted" else ""
+        else:
+            texts, percent, waiting = (dash, dash, dash), "—", ""
+        state = item.state
+        out.append(
+            "<tr>"
+            f'<td class="num">{escape(row.number)}</td>'
+            f"<td>{_item_link(item)}</td>"
+            f"<td>{escape(item.lead_unit.name)}</td>"
+            + "".join(f'<td class="db-pre">{text}</td>' for text in texts)
+            + f'<td class="num">{percent}</td>'
+            f'<td><span class="db-tag db-tag-{row.filing_colour}">{escape(row.filing_label)}</span>{waiting}</td>'
+            f'<td>{item_status(state)}<div class="small db-muted">{escape(state.reason if state else "")}</div></td>'
+            "</tr>"
+        )
+    return mark_safe("".join(out))  # noqa: S308 (texts escaped, numbers as integers)
