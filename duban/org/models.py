@@ -5,6 +5,7 @@ from django.contrib.auth.models import PermissionsMixin
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Length
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -127,6 +128,8 @@ class Person(AbstractBaseUser, PermissionsMixin):
             # The disclosure pages look up the names a text could mention (rectification.selectors
             # .disclosure.names_mentioned): stored without blanks at either end (save strips them).
             models.Index(fields=["name"], name="person_name"),
+            # …of the lengths names have, read in a few index probes (not a scan of everyone).
+            models.Index(Length("name"), name="person_name_length"),
         ]
 
     def __str__(self):

@@ -156,6 +156,20 @@ def test_a_name_saved_with_blanks_is_stored_stripped_and_still_withheld(story, p
     assert disclosure_for(plan_pk=story.plan.pk).findings[0].summary == ""
 
 
+def test_every_length_a_name_has_is_looked_up(story):
+    """The lengths are found by stepping through an index, one length from the last: a long
+    or a rare length is not skipped, one-character names are left out, and a name of a new
+    length is withheld at once."""
+    from duban.rectification.selectors.disclosure import name_lengths
+
+    for n, name in enumerate(["王", "司马相如", "阿卜杜热合曼·买买提"]):
+        Person.objects.create(username=f"len{n}", name=name)
+    lengths = name_lengths()
+    assert {4, 10} <= lengths and 1 not in lengths
+    assert lengths == {len(n) for n in Person.objects.values_list("name", flat=True) if len(n) >= 2}
+    assert names_mentioned(["阿卜杜热合曼·买买提同志已整改"]) == ["阿卜杜热合曼·买买提"]
+
+
 def test_names_strip_migration_strips_stored_names(story):
     """Names written before Person.save stripped them are stripped by org 0003."""
     import importlib
