@@ -92,6 +92,46 @@ def test_rows_insert_writes_instances_and_dicts_like_bulk_create(work, people):
     rows_insert(ItemLog, [])  # nothing to write, no query
 
 
+def test_rows_create_writes_and_numbers_instances_like_bulk_create(work, people, monkeypatch):
+    """rows_create gives each instance its new key, in the order of the list, across several
+    statements, and stores what bulk_create stores (the import writes its items with it)."""
+    from duban.lib import bulk
+
+    monkeypatch.setattr(bulk, "BATCH", 3)  # 7 items: three statements
+
+    def made(title, n):
+        return Item(
+            plan=work.plan, ordinal=n, title=title, lead_unit=work.labs.lead_unit, start_date=TODAY, due_date=TODAY
+        )
+
+    fast = [made(f"快{n}", 100 + n) for n in range(7)]
+    bulk.rows_create(Item, fast)
+    slow = [made(f"慢{n}", 200 + n) for n in range(7)]
+    Item.objects.bulk_create(slow)
+    assert all(not item._state.adding and item._state.db == "default" for item in fast)
+    assert [Item.objects.get(pk=item.pk).title for item in fast] == [item.title for item in fast]
+
+    def stored(item):
+        row = Item.objects.filter(pk=item.pk).values().get()
+        return {k: v for k, v in row.items() if k not in ("id", "title", "ordinal", "created_at")}
+
+    assert [stored(item) for item in fast] == [stored(item) for item in slow]
+    nodes = [TimeNode(item=item, title="节点", due_date=TODAY, order=1) for item in fast]
+    bulk.rows_create(TimeNode, nodes)
+    assert [node.item_id for node in TimeNode.objects.filter(pk__in=[n.pk for n in nodes]).order_by("pk")] == [
+        item.pk for item in fast
+    ]
+    # A measure whose project was written after it was set on it takes the project's new key.
+    project = made("项目", 300)
+    measure = Item(
+        plan=work.plan, parent=project, ordinal=1, title="措施", lead_unit=work.labs.lead_unit, start_date=TODAY
+    )
+    bulk.rows_create(Item, [project])
+    bulk.rows_create(Item, [measure])
+    assert Item.objects.get(pk=measure.pk).parent_id == project.pk
+    bulk.rows_create(Item, [])  # nothing to write, no query
+
+
 def test_short_cuts_give_django_and_auditlog_values(work, people):
     from auditlog.diff import get_field_value
     from django.db import connection

@@ -20,13 +20,12 @@ import datetime
 from django.utils.encoding import smart_str
 
 from duban.audit.bulk import HistoryBatch
-from duban.lib.bulk import rows_insert
+from duban.lib.bulk import rows_create, rows_insert
 from duban.supervision.ledger_import.plan import LedgerRow
 from duban.supervision.models import Item, ItemLog, LogKind, ProgressReport, TimeNode
 from duban.supervision.services.items import log_row
 from duban.supervision.services.reports import slots_owed
 
-BATCH = 500
 NODES_LOG = "导入督办台账：新增 {count} 个时间节点"
 
 
@@ -50,7 +49,7 @@ class NewItems:
         for item in items:
             item.created_by = self.acting_user
             item.original_due_date = item.due_date
-        Item.objects.bulk_create(items, batch_size=BATCH)
+        rows_create(Item, items)
         self.ids += [item.pk for item in items]
         history = HistoryBatch()
         # The timeline, co-unit and report rows as dicts for `rows_insert` (what `log_entry`,
@@ -85,7 +84,7 @@ class NewItems:
                 timeline.append(log_row(item, LogKind.UPDATED, actor_id, text))
         rows_insert(through, links)
         rows_insert(ProgressReport, reports)
-        TimeNode.objects.bulk_create(nodes, batch_size=BATCH)  # their keys go into the history
+        rows_create(TimeNode, nodes)  # their keys go into the history
         for node in nodes:
             history.created(node)
         history.save()
