@@ -83,13 +83,35 @@ def _stats(samples: list[float]) -> tuple[float, float]:
     return statistics.median(ordered), p95
 
 
-def measure(city: City, runs: int = 15, only: set | None = None, compare: bool = True) -> dict[str, float]:
-    """Figures of every page; `compare=False` skips the floor and the admin changelist (the
-    smoke test, whose in-memory database a second driver cannot open)."""
+def _clients(city: City) -> dict[str, Client]:
     clients = {}
     for persona in {"office", "head", "staff"}:
         clients[persona] = Client()
         clients[persona].force_login(Person.objects.get(username=city.personas[persona]))
+    return clients
+
+
+def page_loader(city: City):
+    """load(name) -> milliseconds: one load of the page through the full stack, for the tiers'
+    paired timing (bench/run.py asks each tier's process in turn for the same page)."""
+    clients, urls = _clients(city), pages(city)
+
+    def load(name: str) -> float:
+        persona, url, *_ = urls[name]
+        start = time.perf_counter()
+        response = clients[persona].get(url)
+        elapsed = (time.perf_counter() - start) * 1000
+        if response.status_code != 200:
+            raise RuntimeError(f"{name}: {url} answered {response.status_code}")
+        return elapsed
+
+    return load
+
+
+def measure(city: City, runs: int = 15, only: set | None = None, compare: bool = True) -> dict[str, float]:
+    """Figures of every page; `compare=False` skips the floor and the admin changelist (the
+    smoke test, whose in-memory database a second driver cannot open)."""
+    clients = _clients(city)
     admin = Client()
     superuser = Person.objects.get(username=city.personas["office"])
     superuser.is_superuser = True

@@ -7,6 +7,9 @@ runs the same on PostgreSQL (a fresh database per tier, dropped afterwards). Pri
 `name: value` line per figure and writes them to var/bench/results-<vendor>.json, then the
 targets with ✓ or ✗. Exit status 0 whether or not targets are met (it is a measurement);
 `--strict` makes a missed target exit 1.
+
+Each tier's process stays up after measuring its own figures; at the end every page is timed
+at every tier in turn (`paired`), and the L ÷ S target divides those medians.
 """
 
 import argparse
@@ -14,6 +17,7 @@ import json
 import os
 import platform
 import shutil
+import statistics
 import subprocess
 import sys
 import time
@@ -55,39 +59,94 @@ def _pg_database(base: str, name: str) -> tuple[str, callable]:
     return url, lambda: run(f'DROP DATABASE IF EXISTS "{name}"')
 
 
-def run_tier(tier: str, pg: str | None) -> dict:
-    var = OUT / f"tier-{tier}"
-    shutil.rmtree(var, ignore_errors=True)
-    var.mkdir(parents=True)
-    if pg:
-        url, drop = _pg_database(pg, f"duban_bench_{tier.lower()}_{os.getpid()}")
-    else:
-        url, drop = f"sqlite:///{var / 'db.sqlite3'}", lambda: None
-    env = dict(os.environ)
-    env.update(
-        {
-            "DATABASE_URL": url,
-            "DJANGO_SETTINGS_MODULE": "bench.settings",
-            "DUBAN_VAR_DIR": str(var),
-            "DEBUG": "false",
-            "ALLOWED_HOSTS": "testserver,127.0.0.1,localhost",
-            "PYTHONPATH": str(ROOT),
-        }
-    )
-    env.pop("CI", None)
-    out = var / "figures.json"
-    try:
-        subprocess.run([str(PY), "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
-        subprocess.run([str(PY), "-m", "bench.tier", tier, str(out)], cwd=ROOT, env=env, check=True)
-        return json.loads(out.read_text(encoding="utf-8"))
-    finally:
-        if os.environ.get("BENCH_KEEP"):
-            print(f"kept: {url}", file=sys.stderr)
+class Tier:
+    """One tier's process (bench.tier --serve): it builds and measures its city, then stays up
+    to load pages on request until `close`, which also drops its database (unless BENCH_KEEP)."""
+
+    def __init__(self, tier: str, pg: str | None):
+        self.tier = tier
+        self.var = OUT / f"tier-{tier}"
+        shutil.rmtree(self.var, ignore_errors=True)
+        self.var.mkdir(parents=True)
+        self.pg = pg
+        if pg:
+            self.url, self.drop = _pg_database(pg, f"duban_bench_{tier.lower()}_{os.getpid()}")
         else:
-            drop()
-        if not pg and not os.environ.get("BENCH_KEEP"):
-            for f in var.glob("db.sqlite3*"):
-                f.unlink()
+            self.url, self.drop = f"sqlite:///{self.var / 'db.sqlite3'}", lambda: None
+        self.env = dict(os.environ)
+        self.env.update(
+            {
+                "DATABASE_URL": self.url,
+                "DJANGO_SETTINGS_MODULE": "bench.settings",
+                "DUBAN_VAR_DIR": str(self.var),
+                "DEBUG": "false",
+                "ALLOWED_HOSTS": "testserver,127.0.0.1,localhost",
+                "PYTHONPATH": str(ROOT),
+            }
+        )
+        self.env.pop("CI", None)
+        self.process = None
+
+    def start(self) -> dict:
+        """Build and measure the tier; its figures once it is ready to serve pages."""
+        out = self.var / "figures.json"
+        subprocess.run([str(PY), "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=self.env, check=True)
+        self.process = subprocess.Popen(
+            [str(PY), "-m", "bench.tier", self.tier, str(out), "--serve"],
+            cwd=ROOT,
+            env=self.env,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        self._answer()  # "ready"
+        return json.loads(out.read_text(encoding="utf-8"))
+
+    def _answer(self) -> str:
+        for line in self.process.stdout:
+            if line.startswith("BENCH "):
+                return line[6:].strip()
+            sys.stderr.write(line)
+        raise RuntimeError(f"tier {self.tier} stopped (exit status {self.process.wait()})")
+
+    def load(self, name: str) -> float:
+        self.process.stdin.write(name + "\n")
+        self.process.stdin.flush()
+        return float(self._answer())
+
+    def close(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            try:
+                self.process.stdin.write("quit\n")
+                self.process.stdin.close()
+                self.process.wait(timeout=60)
+            except (OSError, subprocess.TimeoutExpired):
+                self.process.kill()
+        if os.environ.get("BENCH_KEEP"):
+            print(f"kept: {self.url}", file=sys.stderr)
+        else:
+            self.drop()
+            if not self.pg:
+                for f in self.var.glob("db.sqlite3*"):
+                    f.unlink()
+
+
+def paired(tiers: dict, names: list[str], rounds: int = 15, warm: int = 2) -> dict[str, dict[str, float]]:
+    """Each page timed at every tier in turn (S, M, L, S, M, L, …), so that a machine slowing
+    down or speeding up during the run weighs on every tier alike: the medians the L ÷ S
+    ratio divides were measured in the same stretch of time. The first `warm` rounds are not
+    counted."""
+    samples = {tier: {name: [] for name in names} for tier in tiers}
+    for name in names:
+        for round_ in range(warm + rounds):
+            for tier, process in tiers.items():
+                elapsed = process.load(name)
+                if round_ >= warm:
+                    samples[tier][name].append(elapsed)
+    return {
+        tier: {f"page_{name}_paired_ms": round(statistics.median(values), 2) for name, values in by_name.items()}
+        for tier, by_name in samples.items()
+    }
 
 
 def targets(results: dict, vendor: str) -> list[tuple[str, bool, str]]:
@@ -97,7 +156,9 @@ def targets(results: dict, vendor: str) -> list[tuple[str, bool, str]]:
         counts = {t: results[t].get(f"page_{page}_queries") for t in results if t in "SML"}
         checks.append((f"{page}: same query count at every tier", len(set(counts.values())) == 1, str(counts)))
         if s and l_:
-            ratio = l_[f"page_{page}_median_ms"] / s[f"page_{page}_median_ms"]
+            # The paired medians (every tier in turn), else the tiers' own.
+            key = f"page_{page}_paired_ms" if f"page_{page}_paired_ms" in l_ else f"page_{page}_median_ms"
+            ratio = l_[key] / s[key]
             checks.append((f"{page}: time L ÷ S ≤ 1.5", ratio <= 1.5, f"{ratio:.2f}"))
         if l_ and vendor == "sqlite":
             median = l_[f"page_{page}_median_ms"]
@@ -135,10 +196,18 @@ def main() -> int:
     vendor = "postgresql" if pg else "sqlite"
     OUT.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
-    results = {}
-    for tier in args.tiers.split(","):
-        print(f"tier {tier}…", file=sys.stderr, flush=True)
-        results[tier] = run_tier(tier, pg)
+    results, tiers = {}, {}
+    try:
+        for tier in args.tiers.split(","):
+            print(f"tier {tier}…", file=sys.stderr, flush=True)
+            tiers[tier] = Tier(tier, pg)
+            results[tier] = tiers[tier].start()
+        print("pages, every tier in turn…", file=sys.stderr, flush=True)
+        for tier, figures in paired(tiers, PAGES).items():
+            results[tier].update(figures)
+    finally:
+        for process in tiers.values():
+            process.close()
     if not args.no_burst:
         print("ballot burst…", file=sys.stderr, flush=True)
         sys.path.insert(0, str(ROOT))

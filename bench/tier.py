@@ -3,7 +3,9 @@
     DATABASE_URL=... DJANGO_SETTINGS_MODULE=bench.settings python -m bench.tier L out.json
 
 migrate, generate the city, compute item states, time the reminder sweep, time the pages,
-and (at tier L) the Excel export and import. Writes its figures as JSON to out.json.
+and (at tier L) the Excel export and import. Writes its figures as JSON to out.json. With
+--serve it then stays up and loads pages on request, so that run.py can time the same page at
+every tier in turn (the "paired" timing of the L ÷ S ratio).
 """
 
 import json
@@ -13,7 +15,7 @@ import sys
 import time
 
 
-def main(tier_name: str, out: str) -> None:
+def main(tier_name: str, out: str, serve: bool = False) -> None:
     import django
 
     django.setup()
@@ -64,7 +66,20 @@ def main(tier_name: str, out: str) -> None:
     figures["tier_peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
     with open(out, "w", encoding="utf-8") as f:
         json.dump(figures, f, ensure_ascii=False, indent=1)
+    if serve:
+        _serve(pages.page_loader(city))
+
+
+def _serve(load) -> None:
+    """Answer bench/run.py's paired timing: read a page name a line, load it once, answer
+    "BENCH <milliseconds>"; "quit" ends. (Other output on stdout is not prefixed.)"""
+    print("BENCH ready", flush=True)
+    for line in sys.stdin:
+        name = line.strip()
+        if name == "quit":
+            break
+        print(f"BENCH {load(name):.3f}", flush=True)
 
 
 if __name__ == "__main__":
-    main(sys.argv[1], sys.argv[2])
+    main(sys.argv[1], sys.argv[2], serve="--serve" in sys.argv[3:])

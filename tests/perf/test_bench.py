@@ -45,3 +45,33 @@ def test_every_measured_page_loads(city, settings):
 def test_the_city_can_be_found_again(city):
     found = load_city()
     assert (found.plan, found.rect_plan, found.session) == (city.plan, city.rect_plan, city.session)
+
+
+def test_every_page_loads_one_at_a_time_for_the_paired_timing(city, settings):
+    from bench.pages import page_loader
+
+    settings.ROOT_URLCONF = "duban.urls"
+    load = page_loader(city)
+    assert all(load(name) > 0 for name in pages(city))
+
+
+def test_paired_timing_takes_the_tiers_in_turn():
+    """Every page at every tier in turn, the warm-up rounds left out: a machine slowing down
+    half-way weighs on S and L alike."""
+    from bench.run import paired
+
+    calls = []
+
+    class Fake:
+        def __init__(self, tier, ms):
+            self.tier, self.ms = tier, ms
+
+        def load(self, name):
+            calls.append((self.tier, name))
+            return self.ms * (10 if len(calls) > 12 else 1)  # the machine slows down half-way
+
+    figures = paired({"S": Fake("S", 2.0), "L": Fake("L", 3.0)}, ["a", "b"], rounds=3, warm=1)
+    assert calls[:4] == [("S", "a"), ("L", "a"), ("S", "a"), ("L", "a")]
+    assert len(calls) == 2 * 2 * 4
+    assert figures["L"]["page_b_paired_ms"] / figures["S"]["page_b_paired_ms"] == 1.5
+    assert figures["S"]["page_a_paired_ms"] == 2.0 and set(figures["S"]) == {"page_a_paired_ms", "page_b_paired_ms"}
