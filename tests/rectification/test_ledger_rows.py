@@ -69,8 +69,7 @@ def hostile_ledger(rect, people):
     closed.item.lead_unit.name = HOSTILE
     bare = second.rows[-1]
     bare.item.responsible_person, bare.item.due_date = None, None
-    bare.item._state.fields_cache.pop("state", None)
-    bare.item.state = None
+    bare.item._state.fields_cache["state"] = None  # read as "no state" (RelatedObjectDoesNotExist)
     empty = type(second)(
         pk=second.pk + 1000,
         plan_id=second.plan_id,
@@ -97,3 +96,4 @@ def test_ledger_rows_are_the_templates_rows(rect, people, can_manage, on_measure
     assert squeeze(new) == squeeze(old)
     assert "<script>" not in new and "&lt;script&gt;" in new
     assert new.count('<tbody class="rl-finding">') == 3
+    assert '<span class="db-tag db-tag-grey">—</span>' in new  # the measure without a state

@@ -2,6 +2,7 @@
 """The league table's, the plan dashboard's and the weekly summary's rows built in Python
 (supervision_tables): the same HTML as the template rows they replace, with every text escaped."""
 
+import datetime
 import re
 
 from django.template import Context, Template
@@ -109,6 +110,46 @@ WEEKLY_ITEMS_TEMPLATE = """{% load i18n duban %}{% for row in rows %}<tr>
       {% endwith %}
       <td>{% item_status row.item.state %}<div class="small db-muted">{{ row.item.state.reason }}</div></td>
     </tr>{% endfor %}"""
+
+
+LEDGER_TEMPLATE = """{% load duban %}<tbody>{% for item in page_obj %}<tr>
+      <td class="num">{{ item.ordinal }}</td>
+      <td>{% if item.parent_id %}<span class="db-muted small">{{ item.parent.title }} / </span>{% endif %}<a href="{% id_url 'supervision:item_detail' item.pk %}">{{ item.title }}</a></td>
+      <td>{{ item.lead_unit.name }}</td>
+      <td>{{ item.patron_leader.name|default:"—" }}</td>
+      <td>{{ item.responsible_person.name|default:"—" }}</td>
+      <td class="text-nowrap">{{ item.due_date|cn_date|default:"长期" }}{% if item.is_deferred %} <span class="db-tag db-tag-yellow" title="原定 {{ item.original_due_date|cn_date }}">延</span>{% endif %}</td>
+      <td><div class="d-flex align-items-center gap-2"><div class="db-progress flex-grow-1" role="img" aria-label="已完成 {{ item.state.progress }}%"><span data-width="{{ item.state.progress }}"></span>{% if item.state.expected is not None %}<i data-left="{{ item.state.expected }}"></i>{% endif %}</div><span class="small">{{ item.state.progress }}%</span></div></td>
+      <td>{% item_status item.state %}<div class="small db-muted">{{ item.state.reason }}</div></td>
+    </tr>{% endfor %}</tbody>"""
+
+
+def ledger_items():
+    """Items of every kind: a measure under its project, no patron or responsible person,
+    ongoing (no due date), deferred, no expected progress, no state; texts hostile."""
+    from duban.org.models import Person, Unit
+    from duban.supervision.models import Item, ItemState, Status
+
+    unit, person = Unit(pk=7, name=HOSTILE), Person(pk=3, name=HOSTILE)
+    project = Item(pk=1, ordinal=1, title=HOSTILE, lead_unit=unit)
+    measure = Item(pk=2, ordinal=2, title=f"{HOSTILE}措施", lead_unit=unit, parent=project, patron_leader=person)
+    measure.responsible_person = person
+    measure.due_date, measure.original_due_date = datetime.date(2026, 12, 31), datetime.date(2026, 6, 30)
+    for made, expected in ((project, 40), (measure, None)):
+        made.state = ItemState(
+            item=made, status=Status.BEHIND, colour="yellow", reason="滞后 <b>", progress=25, expected=expected
+        )
+    stateless = Item(pk=3, ordinal=3, title="无状态", lead_unit=unit)
+    stateless._state.fields_cache["state"] = None  # read as "no state" (RelatedObjectDoesNotExist)
+    return [project, measure, stateless]
+
+
+def test_ledger_rows_are_the_templates_rows():
+    items = ledger_items()
+    built = render("{% load supervision_tables %}{{ items|ledger_item_rows }}", items=items)
+    assert squeeze(f"<tbody>{built}</tbody>") == squeeze(render(LEDGER_TEMPLATE, page_obj=items))
+    assert "<script>" not in built and "<b>" not in built
+    assert "长期" in built and ">延</span>" in built and 'data-left="40"' in built
 
 
 def weekly_rows():

@@ -13,6 +13,7 @@ from django import template
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 
+from duban.lib.dates import cn_date
 from duban.workbench.templatetags.duban import count_cells, id_url, item_status, rate
 
 register = template.Library()
@@ -109,6 +110,44 @@ def weekly_item_rows(rows) -> str:
             + "".join(f'<td class="db-pre">{text}</td>' for text in texts)
             + f'<td class="num">{percent}</td>'
             f'<td><span class="db-tag db-tag-{row.filing_colour}">{escape(row.filing_label)}</span>{waiting}</td>'
+            f'<td>{item_status(state)}<div class="small db-muted">{escape(state.reason if state else "")}</div></td>'
+            "</tr>"
+        )
+    return mark_safe("".join(out))  # noqa: S308 (texts escaped, numbers as integers)
+
+
+# --- The plan's ledger: 50 items a page ------------------------------------------------------
+
+
+@register.filter
+def ledger_item_rows(items) -> str:
+    """The ledger's rows: number, item (under its project), lead unit, patron, responsible
+    person, due date (with a tag when deferred), progress bar and status."""
+    out = []
+    for item in items:
+        state = getattr(item, "state", None)
+        progress, expected = (state.progress, state.expected) if state else ("", "")
+        parent = f'<span class="db-muted small">{escape(item.parent.title)} / </span>' if item.parent_id else ""
+        patron = item.patron_leader.name if item.patron_leader_id else ""
+        person = item.responsible_person.name if item.responsible_person_id else ""
+        deferred = (
+            f' <span class="db-tag db-tag-yellow" title="原定 {escape(cn_date(item.original_due_date))}">延</span>'
+            if item.is_deferred
+            else ""
+        )
+        marker = f'<i data-left="{escape(str(expected))}"></i>' if expected is not None else ""
+        out.append(
+            "<tr>"
+            f'<td class="num">{int(item.ordinal)}</td>'
+            f"<td>{parent}{_item_link(item)}</td>"
+            f"<td>{escape(item.lead_unit.name)}</td>"
+            f"<td>{escape(patron or '—')}</td>"
+            f"<td>{escape(person or '—')}</td>"
+            f'<td class="text-nowrap">{escape(cn_date(item.due_date) or "长期")}{deferred}</td>'
+            '<td><div class="d-flex align-items-center gap-2">'
+            f'<div class="db-progress flex-grow-1" role="img" aria-label="已完成 {escape(str(progress))}%">'
+            f'<span data-width="{escape(str(progress))}"></span>{marker}</div>'
+            f'<span class="small">{escape(str(progress))}%</span></div></td>'
             f'<td>{item_status(state)}<div class="small db-muted">{escape(state.reason if state else "")}</div></td>'
             "</tr>"
         )
