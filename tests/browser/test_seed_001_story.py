@@ -149,8 +149,11 @@ def test_seed_001_key_projects(live_server, page_factory, shot):
         office.get_by_role("link", name=re.compile("下载")).first.click()
     assert download.value.suggested_filename.endswith(".docx")
 
-    # 6. The dashboard and the battle map show the overdue project red.
+    # 6. The ledger, the dashboard and the battle map show the overdue project red.
     plan = assets.plan
+    office.goto(f"{base}/supervision/plans/{plan.pk}/")
+    expect(office.locator("tbody tr").first).to_be_visible()
+    shot(office, "42b-plan-ledger")
     office.goto(f"{base}/supervision/plans/{plan.pk}/dashboard/")
     expect(office.get_by_text("国有资产清查与处置").first).to_be_visible()
     shot(office, "43-dashboard")
