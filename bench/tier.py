@@ -58,7 +58,9 @@ def main(tier_name: str, out: str, serve: bool = False) -> None:
     # the WAL folded into the database and the dirty pages on disk first.
     timed("settle_seconds", lambda: _settle(connection))
     print(f"  [{tier_name}] pages…", file=sys.stderr, flush=True)
+    figures["cpu_probe_before_pages_ms"] = cpu_probe_ms()
     figures.update(pages.measure(city))
+    figures["cpu_probe_after_pages_ms"] = cpu_probe_ms()
     if tier_name == "L" and os.environ.get("BENCH_EXCEL", "1") == "1":
         try:
             from bench import excel
@@ -71,6 +73,20 @@ def main(tier_name: str, out: str, serve: bool = False) -> None:
         json.dump(figures, f, ensure_ascii=False, indent=1)
     if serve:
         _serve(pages.page_loader(city))
+
+
+def cpu_probe_ms() -> float:
+    """The same pure-Python work timed (best of five): how fast the machine is right now. Shared
+    machines change speed during a run; a page slower at L than at S means little if the probe
+    slowed down as much."""
+    best = float("inf")
+    for _ in range(5):
+        start = time.perf_counter()
+        total = 0
+        for i in range(300_000):
+            total += i % 7
+        best = min(best, time.perf_counter() - start)
+    return round(best * 1000, 2)
 
 
 def _settle(connection) -> None:
