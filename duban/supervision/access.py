@@ -72,6 +72,16 @@ def tallies_visible(access: Access, tallies):
     return tallies if _every_item_seen(access) else None
 
 
+def counted_visible(access: Access, **of_plans):
+    """The states of the plans chosen by `of_plans` (e.g. plan=…, plan__in=…) the person may
+    see, and their tallies when the person sees them all (else None): what the dashboards,
+    the league table and the weekly summary count."""
+    from duban.supervision.models import ItemState, StateTally
+
+    states = states_visible(access, ItemState.objects.filter(**of_plans))
+    return states, tallies_visible(access, StateTally.objects.filter(**of_plans))
+
+
 def can_see_plans(access: Access) -> bool:
     return bool(access.grants) and not access.is_admin
 

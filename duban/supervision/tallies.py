@@ -55,6 +55,13 @@ def _counted(states):
     )
 
 
+def _recount(state_model, tally_model, **group) -> None:
+    """Replace the tally rows of `group` (a plan, and maybe some of its units) by a count of
+    its states; the caller holds the plan's lock."""
+    tally_model.objects.filter(**group).delete()
+    rows_insert(tally_model, _counted(state_model.objects.filter(**group)))
+
+
 def tallies_refresh(groups, *, state_model=None, tally_model=None) -> None:
     """Recount the given (plan id, lead unit id) groups from their states."""
     by_plan = defaultdict(set)
@@ -67,9 +74,7 @@ def tallies_refresh(groups, *, state_model=None, tally_model=None) -> None:
     with transaction.atomic(using=router.db_for_write(tally_model)):
         _lock(tally_model, by_plan)
         for plan_id in sorted(by_plan):
-            units = sorted(by_plan[plan_id])
-            tally_model.objects.filter(plan_id=plan_id, lead_unit_id__in=units).delete()
-            rows_insert(tally_model, _counted(state_model.objects.filter(plan_id=plan_id, lead_unit_id__in=units)))
+            _recount(state_model, tally_model, plan_id=plan_id, lead_unit_id__in=sorted(by_plan[plan_id]))
 
 
 def tallies_rebuild(plan_ids, *, state_model=None, tally_model=None) -> None:
@@ -79,8 +84,7 @@ def tallies_rebuild(plan_ids, *, state_model=None, tally_model=None) -> None:
     for plan_id in sorted(set(plan_ids)):
         with transaction.atomic(using=router.db_for_write(tally_model)):
             _lock(tally_model, [plan_id])
-            tally_model.objects.filter(plan_id=plan_id).delete()
-            rows_insert(tally_model, _counted(state_model.objects.filter(plan_id=plan_id)))
+            _recount(state_model, tally_model, plan_id=plan_id)
 
 
 def tallies_drift(plan_id) -> list[tuple]:

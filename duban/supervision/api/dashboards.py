@@ -13,9 +13,9 @@ from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 
 from duban.org.api import UnitRef
-from duban.supervision.access import items_visible, states_visible, tallies_visible
+from duban.supervision.access import counted_visible, items_visible
 from duban.supervision.api.common import ONE_ERRORS, READ_ERRORS, access_of, item_get, plan_get
-from duban.supervision.models import Item, ItemState, PlanKind, StateTally
+from duban.supervision.models import Item, PlanKind
 from duban.supervision.selectors import battlemap, dashboards, league
 from duban.supervision.selectors.indicators import indicator_series
 from duban.supervision.status import SEVERITY, Colour, Status
@@ -205,10 +205,7 @@ def _plan_items(request, plan_id: int):
 
 
 def _counted(request, **of_plans):
-    """The states of those plans the caller may see, and their tallies when they see them all."""
-    access = access_of(request)
-    states = states_visible(access, ItemState.objects.filter(**of_plans))
-    return states, tallies_visible(access, StateTally.objects.filter(**of_plans))
+    return counted_visible(access_of(request), **of_plans)
 
 
 def _attention(state) -> dict:

@@ -21,8 +21,8 @@ from duban.lib.forms import StyledFormMixin
 from duban.lib.xlsx import XLSX_CONTENT_TYPE, content_disposition, workbook_bytes
 from duban.org.access import ALL, access_for
 from duban.org.models import Role, Unit
-from duban.supervision.access import can_manage, can_see_plans, items_visible, states_visible, tallies_visible
-from duban.supervision.models import Item, ItemState, Plan, PlanKind, StateTally
+from duban.supervision.access import can_manage, can_see_plans, counted_visible, items_visible
+from duban.supervision.models import Item, Plan, PlanKind
 from duban.supervision.selectors import battlemap, dashboards, league
 from duban.supervision.selectors.indicators import indicator_series
 from duban.supervision.status import SEVERITY, Status
@@ -46,9 +46,7 @@ def _plan_items(request, pk):
 
 def _plan_states(request, plan):
     """The cached states of those items, and their tallies when the person sees them all."""
-    access = access_for(request.user)
-    states = states_visible(access, ItemState.objects.filter(plan=plan))
-    return states, tallies_visible(access, StateTally.objects.filter(plan=plan))
+    return counted_visible(access_for(request.user), plan=plan)
 
 
 def _page(request, template, **context):
@@ -75,11 +73,7 @@ def leader_view(request):
     institution_wide = access.scope(Role.LEADER) == ALL
     context = {
         "groups": dashboards.leader_items(mine),
-        "summary": dashboards.plans_summary(
-            states_visible(access, ItemState.objects.all()), tallies_visible(access, StateTally.objects.all())
-        )
-        if institution_wide
-        else None,
+        "summary": dashboards.plans_summary(*counted_visible(access)) if institution_wide else None,
         "severity": [(s, dict(Status.choices)[s]) for s in SEVERITY],
     }
     return _page(request, "leader.html", **context)
@@ -121,9 +115,7 @@ def _league(request, pk=None):
         plan = plan_for(request, pk)
         form = None
         of_plans = {"plan": plan}
-    states = states_visible(access, ItemState.objects.filter(**of_plans))
-    tallies = tallies_visible(access, StateTally.objects.filter(**of_plans))
-    rows = league.league_rows_current(states, tallies)
+    rows = league.league_rows_current(*counted_visible(access, **of_plans))
     rows, sort = league.league_sort(rows, request.GET.get("sort", ""))
     return plan, form, rows, sort
 

@@ -17,18 +17,12 @@ from duban.audit.services import security_event_record
 from duban.lib.xlsx import XLSX_CONTENT_TYPE, content_disposition, workbook_bytes
 from duban.org.access import access_for
 from duban.supervision import summaries
-from duban.supervision.access import (
-    can_manage,
-    indicators_visible,
-    items_visible,
-    states_visible,
-    tallies_visible,
-)
+from duban.supervision.access import can_manage, counted_visible, indicators_visible, items_visible
 from duban.supervision.documents import DOCX_CONTENT_TYPE
 from duban.supervision.exports.meeting_pack import meeting_pack_docx, meeting_pack_filename
 from duban.supervision.exports.weekly_docx import weekly_docx as weekly_document
 from duban.supervision.exports.weekly_xlsx import weekly_filename, weekly_workbook
-from duban.supervision.models import Indicator, Item, ItemState, StateTally
+from duban.supervision.models import Indicator, Item
 from duban.supervision.views.common import plan_for
 
 
@@ -57,14 +51,15 @@ def weekly_summary(request, pk):
     items = items_visible(access, Item.objects.filter(plan=plan))
     today = timezone.localdate()
     start = summaries.week_from_param(request.GET.get("week", ""), today)
+    states, tallies = counted_visible(access, plan=plan)
     summary = summaries.weekly_page(
         plan,
         items,
-        states_visible(access, ItemState.objects.filter(plan=plan)),
+        states,
         start,
         today,
         indicators=indicators_visible(access, Indicator.objects.filter(item__plan=plan)),
-        tallies=tallies_visible(access, StateTally.objects.filter(plan=plan)),
+        tallies=tallies,
         page=request.GET.get("page"),
         lagging_page=request.GET.get("lagging_page"),
     )
