@@ -2,6 +2,7 @@
 their queries, and compare each with its floor (bench.floor) and its admin changelist
 (bench.admin)."""
 
+import functools
 import statistics
 import time
 
@@ -91,6 +92,14 @@ def _clients(city: City) -> dict[str, Client]:
     return clients
 
 
+def _fetch(client: Client, url: str, name: str):
+    """One load of a page; anything but 200 stops the measurement."""
+    response = client.get(url)
+    if response.status_code != 200:
+        raise RuntimeError(f"{name}: {url} answered {response.status_code}")
+    return response
+
+
 def page_loader(city: City):
     """load(name) -> milliseconds: one load of the page through the full stack, for the tiers'
     paired timing (bench/run.py asks each tier's process in turn for the same page)."""
@@ -99,11 +108,8 @@ def page_loader(city: City):
     def load(name: str) -> float:
         persona, url, *_ = urls[name]
         start = time.perf_counter()
-        response = clients[persona].get(url)
-        elapsed = (time.perf_counter() - start) * 1000
-        if response.status_code != 200:
-            raise RuntimeError(f"{name}: {url} answered {response.status_code}")
-        return elapsed
+        _fetch(clients[persona], url, name)
+        return (time.perf_counter() - start) * 1000
 
     return load
 
@@ -123,13 +129,7 @@ def measure(city: City, runs: int = 15, only: set | None = None, compare: bool =
         for name, (persona, url, floor_name, admin_url) in pages(city).items():
             if only and name not in only:
                 continue
-            client = clients[persona]
-
-            def get(client=client, url=url, name=name):
-                response = client.get(url)
-                if response.status_code != 200:
-                    raise RuntimeError(f"{name}: {url} answered {response.status_code}")
-                return response
+            get = functools.partial(_fetch, clients[persona], url, name)
 
             get()
             get()
