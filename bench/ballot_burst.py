@@ -155,7 +155,7 @@ def post(base: str, path: str, body: bytes) -> tuple[float, int, str]:
         connection.request("POST", path, body, {"Content-Type": "application/x-www-form-urlencoded"})
         response = connection.getresponse()
         status, text = response.status, response.read().decode()
-    except OSError as error:
+    except (OSError, http.client.HTTPException) as error:  # refused, reset, or a broken answer
         status, text = 0, str(error)
     finally:
         connection.close()
